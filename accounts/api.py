@@ -1,0 +1,137 @@
+"""Accounts API: register, login, refresh, logout, me (JWT via simplejwt)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import User
+from accounts.services import user_register
+from uaip.ratelimits import ApiThrottle, AuthEmailThrottle, AuthIpThrottle
+
+
+def access_lifetime_seconds() -> int:
+    return int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
+
+
+def token_pair(user: User) -> dict[str, Any]:
+    refresh = RefreshToken.for_user(user)
+    return {"token": str(refresh.access_token), "refresh": str(refresh), "expires_in": access_lifetime_seconds()}
+
+
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class LoginInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+
+
+class RefreshInput(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class AuthOutput(serializers.Serializer):
+    user_id = serializers.UUIDField()
+    email = serializers.EmailField(required=False)
+    name = serializers.CharField(required=False)
+    token = serializers.CharField(help_text="Access token: send as `Authorization: Bearer <token>`.")
+    refresh = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds until the access token expires.")
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()
+    refresh = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+class UserOutput(serializers.Serializer):
+    user_id = serializers.UUIDField(source="id")
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class _PublicAuthView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ApiThrottle, AuthIpThrottle, AuthEmailThrottle]
+
+
+class RegisterView(_PublicAuthView):
+    @extend_schema(request=RegisterInput, responses={201: AuthOutput}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            user = user_register(**data.validated_data)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(exc.message_dict) from exc
+        body = {"user_id": user.id, "email": user.email, "name": user.name, **token_pair(user)}
+        return Response(AuthOutput(body).data, status=status.HTTP_201_CREATED)
+
+
+class LoginView(_PublicAuthView):
+    @extend_schema(request=LoginInput, responses={200: AuthOutput}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request, username=data.validated_data["email"], password=data.validated_data["password"]
+        )
+        if user is None:
+            raise exceptions.AuthenticationFailed("Wrong e-mail address or password.", code="invalid_credentials")
+        return Response(AuthOutput({"user_id": user.pk, **token_pair(user)}).data)
+
+
+class RefreshView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RefreshInput, responses={200: TokenOutput}, auth=[])
+    def post(self, request: Request) -> Response:
+        serializer = TokenRefreshSerializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid") from exc
+        tokens = serializer.validated_data
+        return Response({"token": tokens["access"], "refresh": tokens["refresh"],
+                         "expires_in": access_lifetime_seconds()})
+
+
+class LogoutView(APIView):
+    @extend_schema(request=RefreshInput, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(data.validated_data["refresh"])
+        except TokenError as exc:
+            raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid") from exc
+        if str(token.get("user_id")) != str(request.user.pk):
+            raise exceptions.PermissionDenied("This refresh token belongs to another account.")
+        token.blacklist()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: UserOutput})
+    def get(self, request: Request) -> Response:
+        return Response(UserOutput(request.user).data)

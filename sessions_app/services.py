@@ -1,0 +1,56 @@
+"""Writes to scoping sessions, shared by the pages and the API."""
+
+from __future__ import annotations
+
+import structlog
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, ScopingSession
+
+logger = structlog.get_logger(__name__)
+
+
+def _clean_project_name(project_name: str) -> str:
+    name = (project_name or "").strip()
+    if not name:
+        raise ValidationError({"project_name": ["Give the project a name."]})
+    if len(name) > PROJECT_NAME_MAX:
+        raise ValidationError({"project_name": [f"Keep the name to {PROJECT_NAME_MAX} characters or fewer."]})
+    return name
+
+
+def _clean_description(description: str) -> str:
+    text = (description or "").strip()
+    if len(text) > DESCRIPTION_MAX:
+        raise ValidationError({"description": [f"Keep the description to {DESCRIPTION_MAX} characters or fewer."]})
+    return text
+
+
+def session_create(*, owner, project_name: str, description: str = "") -> ScopingSession:
+    session = ScopingSession.objects.create(
+        owner=owner, project_name=_clean_project_name(project_name), description=_clean_description(description)
+    )
+    logger.info("session_created", session_id=str(session.id))
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *, session: ScopingSession, project_name: str | None = None, description: str | None = None
+) -> ScopingSession:
+    fields = ["updated_at"]
+    if project_name is not None:
+        session.project_name = _clean_project_name(project_name)
+        fields.append("project_name")
+    if description is not None:
+        session.description = _clean_description(description)
+        fields.append("description")
+    session.save(update_fields=fields)
+    return session
+
+
+def session_delete(*, session: ScopingSession) -> None:
+    session_id = str(session.id)
+    session.delete()
+    logger.info("session_deleted", session_id=session_id)

@@ -1,0 +1,110 @@
+"""Pages for scoping sessions: dashboard, create, detail, rename, delete. HTMX requests get partials."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, retarget
+
+from sessions_app.forms import RenameForm, SessionForm
+from sessions_app.selectors import session_get, session_list
+from sessions_app.services import session_create, session_delete, session_update
+from sessions_app.stages import STAGES
+from uaip.htmx import HtmxHttpRequest
+from uaip.ratelimits import limit_writes
+
+DASHBOARD_PAGE_SIZE = 20
+
+
+def _form_errors_from(form: SessionForm | RenameForm, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@login_required
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    page = Paginator(session_list(user=request.user), DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sessions_app/dashboard.html", {"page": page, "form": SessionForm()})
+
+
+@login_required
+@require_POST
+@limit_writes("session_write")
+def create(request: HtmxHttpRequest) -> HttpResponse:
+    form = SessionForm(request.POST)
+    session = None
+    if form.is_valid():
+        try:
+            session = session_create(owner=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+    if session is None:
+        if request.htmx:
+            return retarget(render(request, "sessions_app/dashboard.html#new-session-form", {"form": form}),
+                            "#new-session-form")
+        page = Paginator(session_list(user=request.user), DASHBOARD_PAGE_SIZE).get_page(1)
+        return render(request, "sessions_app/dashboard.html", {"page": page, "form": form}, status=400)
+    if request.htmx:
+        return render(request, "sessions_app/partials/session_created.html",
+                      {"session": session, "form": SessionForm()})
+    messages.success(request, f"Created “{session.project_name}”.")
+    return redirect("sessions:dashboard")
+
+
+@login_required
+def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    session = session_get(user=request.user, session_id=session_id)
+    return render(request, "sessions_app/detail.html",
+                  {"session": session, "stages": STAGES, "rename_form": RenameForm(
+                      initial={"project_name": session.project_name})})
+
+
+@login_required
+@require_POST
+@limit_writes("session_write")
+def rename(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    session = session_get(user=request.user, session_id=session_id)
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        try:
+            session = session_update(session=session, project_name=form.cleaned_data["project_name"])
+            form = RenameForm(initial={"project_name": session.project_name})
+            renamed = True
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+            renamed = False
+    else:
+        renamed = False
+    if request.htmx:
+        return render(request, "sessions_app/detail.html#session-header",
+                      {"session": session, "rename_form": form, "renamed": renamed},
+                      status=200 if renamed else 400)
+    if renamed:
+        messages.success(request, f"Renamed to “{session.project_name}”.")
+        return redirect("sessions:detail", session_id=session.id)
+    return render(request, "sessions_app/detail.html",
+                  {"session": session, "stages": STAGES, "rename_form": form}, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@limit_writes("session_write")
+def delete(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    session = session_get(user=request.user, session_id=session_id)
+    if request.method == "GET":
+        return render(request, "sessions_app/confirm_delete.html", {"session": session})
+    name = session.project_name
+    session_delete(session=session)
+    if request.htmx and request.POST.get("from") == "dashboard":
+        return HttpResponse("")  # the row disappears in place
+    messages.success(request, f"Deleted “{name}”.")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("sessions:dashboard"))
+    return redirect("sessions:dashboard")

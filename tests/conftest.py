@@ -1,0 +1,66 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import caches
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import User
+
+TEST_PASSWORD = "a-long-test-password-42"
+_emails = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached health results live in the cache: every test starts from zero."""
+    for alias in ("default",):
+        caches[alias].clear()
+    yield
+    caches["default"].clear()
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    def make(email: str | None = None, password: str = TEST_PASSWORD, name: str = "Test User", **extra) -> User:
+        return User.objects.create_user(email=email or f"user{next(_emails)}@example.com", password=password,
+                                        name=name, **extra)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user) -> User:
+    return make_user(email="owner@example.com", name="Owner")
+
+
+@pytest.fixture
+def other_user(make_user) -> User:
+    return make_user(email="intruder@example.com", name="Intruder")
+
+
+def bearer_client(user: User) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def api(user) -> APIClient:
+    """An API client authenticated as ``user`` with a real JWT access token."""
+    return bearer_client(user)
+
+
+@pytest.fixture
+def other_api(other_user) -> APIClient:
+    return bearer_client(other_user)
+
+
+@pytest.fixture
+def anon_api() -> APIClient:
+    return APIClient()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UaipConfig(AppConfig):
+    name = "uaip"
+    verbose_name = "UAIP"

@@ -1,0 +1,31 @@
+"""What ``GET /api/v1/health`` reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+logger = structlog.get_logger(__name__)
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logger.warning("health_database_down", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return "unreachable"
+    return "ok"
+
+
+def system_health() -> dict[str, Any]:
+    database = database_status()
+    return {
+        "status": "healthy" if database == "ok" else "unhealthy",
+        "database": database,
+        "version": settings.VERSION,
+    }

@@ -1,0 +1,53 @@
+"""structlog set-up: one JSON object per line on stdout (or readable console lines while developing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+
+
+def configure_logging(*, level: str, json_logs: bool) -> dict[str, Any]:
+    """Configure structlog and return the matching ``LOGGING`` dict for Django."""
+    shared_processors: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.StackInfoRenderer(),
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            *shared_processors,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
+    )
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "structured": {
+                "()": structlog.stdlib.ProcessorFormatter,
+                "processors": [
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info,
+                    renderer,
+                ],
+                "foreign_pre_chain": shared_processors,
+            }
+        },
+        "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "structured"}},
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            "django_structlog": {"level": level},
+            # The Anthropic SDK logs every request at INFO through httpx/httpx2; our llm_call events suffice.
+            "httpx": {"level": "WARNING"},
+            "httpx2": {"level": "WARNING"},
+            "django.server": {"level": "WARNING"},
+        },
+    }

@@ -1,0 +1,43 @@
+"""Run the development web server and the background task worker together (what ``make run`` starts)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Start the web server and the task worker side by side; Ctrl+C stops both."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, addrport: str, **options: Any) -> None:
+        manage = [sys.executable, "manage.py"]
+        worker = subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "0.5"])
+        web = subprocess.Popen([*manage, "runserver", addrport])
+        self.stdout.write(self.style.SUCCESS(f"\nUAIP is running at http://{addrport}/  (Ctrl+C to stop)\n"))
+        processes = {"web server": web, "task worker": worker}
+        try:
+            while True:
+                for name, process in processes.items():
+                    if process.poll() is not None:
+                        self.stderr.write(f"The {name} stopped (exit code {process.returncode}); stopping UAIP.")
+                        return
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping UAIP…")
+        finally:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+            for process in processes.values():
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()

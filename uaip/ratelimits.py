@@ -1,0 +1,127 @@
+"""Rate limits, counted by django-ratelimit in the shared cache.
+
+One function, :func:`enforce`, does the counting; the DRF throttles and the decorator for HTML views both call it,
+so the API and the pages share the same limits and the same ``Retry-After`` figure.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit.core import get_usage
+from django_ratelimit.exceptions import Ratelimited
+from rest_framework.throttling import BaseThrottle
+
+KeyFunc = Callable[[str, Any], str]
+
+# Methods that change data; reads are never counted against the write limits.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class RateLimitExceeded(Ratelimited):
+    """A limit was hit; ``retry_after`` is the number of seconds until the window frees."""
+
+    def __init__(self, *, retry_after: int, limit_name: str) -> None:
+        super().__init__(f"Too many requests ({limit_name}). Try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+        self.limit_name = limit_name
+
+
+def user_or_ip(group: str, request: Any) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"ip:{client_ip(request)}"
+
+
+def client_ip(request: Any) -> str:
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def usage(request: Any, *, limit_name: str, key: KeyFunc, increment: bool = True) -> dict[str, Any] | None:
+    """Count this request against ``settings.RATE_LIMITS[limit_name]``; ``None`` when limits are off."""
+    return get_usage(
+        request, group=f"uaip.{limit_name}", key=key, rate=settings.RATE_LIMITS[limit_name], increment=increment
+    )
+
+
+def enforce(request: Any, *, limit_name: str, key: KeyFunc = user_or_ip) -> None:
+    """Count the request and raise :class:`RateLimitExceeded` when over the limit."""
+    result = usage(request, limit_name=limit_name, key=key)
+    if result is not None and result["should_limit"]:
+        raise RateLimitExceeded(retry_after=max(1, int(result["time_left"])), limit_name=limit_name)
+
+
+def limit_writes(limit_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator for HTML views: count POST/PUT/PATCH/DELETE per user against ``limit_name``."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.method in WRITE_METHODS:
+                enforce(request, limit_name=limit_name)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class _LimitThrottle(BaseThrottle):
+    """DRF throttle backed by django-ratelimit's counters (atomic cache increments)."""
+
+    limit_name = ""
+    methods: frozenset[str] | None = None
+
+    def key(self, group: str, request: Any) -> str:
+        return user_or_ip(group, request)
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        self._wait = 0
+        if self.methods is not None and request.method not in self.methods:
+            return True
+        result = usage(request, limit_name=self.limit_name, key=self.key)
+        if result is None or not result["should_limit"]:
+            return True
+        self._wait = max(1, int(result["time_left"]))
+        return False
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
+class ApiThrottle(_LimitThrottle):
+    """The global API allowance per user (or per IP before login)."""
+
+    limit_name = "api"
+
+
+class SessionWriteThrottle(_LimitThrottle):
+    """Creating, renaming and deleting sessions, per user."""
+
+    limit_name = "session_write"
+    methods = WRITE_METHODS
+
+
+class AuthIpThrottle(_LimitThrottle):
+    """Login and register attempts per client IP."""
+
+    limit_name = "auth_ip"
+
+    def key(self, group: str, request: Any) -> str:
+        return f"ip:{client_ip(request)}"
+
+
+class AuthEmailThrottle(_LimitThrottle):
+    """Login and register attempts per e-mail address, whoever sends them."""
+
+    limit_name = "auth_email"
+
+    def key(self, group: str, request: Any) -> str:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        email = data.get("email", "") if hasattr(data, "get") else ""
+        return f"email:{str(email).strip().lower()}"

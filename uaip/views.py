@@ -1,0 +1,78 @@
+"""Project-wide views: health, rate-limit and error pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from uaip.health import system_health
+from uaip.middleware import API_PREFIX, json_error
+from uaip.ratelimits import RateLimitExceeded
+
+
+@extend_schema(
+    responses={
+        200: inline_serializer(
+            "Health",
+            {
+                "status": serializers.CharField(),
+                "database": serializers.CharField(),
+                "version": serializers.CharField(),
+            },
+        )
+    },
+    description="Liveness and readiness: 200 when the database answers, 503 otherwise. No authentication.",
+)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([])
+@throttle_classes([])
+def health(request: Request) -> Response:
+    body = system_health()
+    return Response(body, status=200 if body["status"] == "healthy" else 503)
+
+
+def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``RATELIMIT_VIEW``: 429 with ``Retry-After``, as JSON under /api/ and as a readable page elsewhere."""
+    retry_after = exception.retry_after if isinstance(exception, RateLimitExceeded) else 60
+    if request.path.startswith(API_PREFIX):
+        response: HttpResponse = json_error(429, f"Too many requests. Try again in {retry_after} seconds.",
+                                            "throttled")
+    else:
+        template = "errors/429.html#message" if getattr(request, "htmx", False) else "errors/429.html"
+        response = render(request, template, {"retry_after": retry_after}, status=429)
+        if getattr(request, "htmx", False):
+            # Show the message in the page's message area rather than replacing the form.
+            response["HX-Retarget"] = "#messages"
+            response["HX-Reswap"] = "innerHTML"
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return json_error(404, "Not found.", "not_found")
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return json_error(500, "Something went wrong on our side. Please try again.", "server_error")
+    return render(request, "errors/500.html", status=500)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return json_error(403, "You do not have permission to do this.", "permission_denied")
+    return render(request, "errors/403.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return json_error(400, "Bad request.", "bad_request")
+    return render(request, "errors/400.html", status=400)
