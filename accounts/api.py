@@ -68,9 +68,17 @@ class UserOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class _PublicAuthView(APIView):
+class _PublicTokenView(APIView):
+    """Endpoints that hand out tokens: no authentication needed, but failures are 401 (not 403)."""
+
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class _PublicAuthView(_PublicTokenView):
     throttle_classes = [ApiThrottle, AuthIpThrottle, AuthEmailThrottle]
 
 
@@ -100,10 +108,7 @@ class LoginView(_PublicAuthView):
         return Response(AuthOutput({"user_id": user.pk, **token_pair(user)}).data)
 
 
-class RefreshView(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-
+class RefreshView(_PublicTokenView):
     @extend_schema(request=RefreshInput, responses={200: TokenOutput}, auth=[])
     def post(self, request: Request) -> Response:
         serializer = TokenRefreshSerializer(data=request.data)

@@ -258,7 +258,8 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # The test client speaks plain HTTP; everything else about production stays on under pytest.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not TESTING)
     SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)

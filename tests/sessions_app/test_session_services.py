@@ -1,0 +1,62 @@
+"""The session services and selectors, called directly."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from sessions_app.selectors import session_get, session_list
+from sessions_app.services import session_create, session_delete, session_update
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_trims_and_defaults(user):
+    session = session_create(owner=user, project_name="  Demand forecast ", description="  ")
+    assert session.project_name == "Demand forecast" and session.description == ""
+    assert session.status == "in_progress" and session.current_stage == 1
+    assert session.progress_percent == 0 and session.stages_completed == 0
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201])
+def test_create_rejects_bad_names(user, name):
+    with pytest.raises(ValidationError) as info:
+        session_create(owner=user, project_name=name)
+    assert "project_name" in info.value.message_dict
+
+
+def test_update_changes_only_given_fields(user):
+    session = session_create(owner=user, project_name="A", description="keep")
+    session_update(session=session, project_name="B")
+    session.refresh_from_db()
+    assert (session.project_name, session.description) == ("B", "keep")
+
+
+def test_selectors_scope_by_owner(user, other_user):
+    mine = session_create(owner=user, project_name="Mine")
+    session_create(owner=other_user, project_name="Theirs")
+    assert list(session_list(user=user)) == [mine]
+    assert session_get(user=user, session_id=str(mine.id)) == mine
+    with pytest.raises(Http404):
+        session_get(user=other_user, session_id=mine.id)
+    with pytest.raises(Http404):
+        session_get(user=user, session_id="garbage")
+    with pytest.raises(Http404):
+        session_get(user=user, session_id=uuid.uuid4())
+
+
+def test_progress_reflects_stage_and_completion(user):
+    session = session_create(owner=user, project_name="P")
+    session.current_stage = 3
+    assert session.progress_percent == 40
+    session.status = "completed"
+    assert session.progress_percent == 100
+
+
+def test_delete_removes_session(user):
+    session = session_create(owner=user, project_name="Gone")
+    session_delete(session=session)
+    assert not session_list(user=user).exists()
