@@ -1,0 +1,58 @@
+"""``manage.py rundev`` (what ``make run`` starts): web server and task worker together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.timeout(120)
+def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
+           "PYTHONUNBUFFERED": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    port = _free_port()
+    log = tmp_path / "rundev.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "manage.py", "rundev", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        health = None
+        while time.monotonic() < deadline:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert health is not None, log.read_text()
+        assert health.status_code == 200 and health.json()["status"] == "healthy"
+        children = subprocess.run(["ps", "-o", "args=", "--ppid", str(process.pid)], capture_output=True,
+                                  text=True).stdout
+        assert "db_worker" in children and "runserver" in children
+        assert f"http://127.0.0.1:{port}/" in log.read_text()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+    assert process.returncode is not None
