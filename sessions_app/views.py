@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from sessions_app.forms import RenameForm, SessionForm
 from sessions_app.selectors import session_get, session_list
@@ -47,8 +47,9 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
             _form_errors_from(form, exc)
     if session is None:
         if request.htmx:
-            return retarget(render(request, "sessions_app/dashboard.html#new-session-form", {"form": form}),
-                            "#new-session-form")
+            # Replace the form itself: the form's own hx-swap ("afterbegin" into the list) would nest it.
+            response = render(request, "sessions_app/dashboard.html#new-session-form", {"form": form})
+            return reswap(retarget(response, "#new-session-form"), "outerHTML")
         page = Paginator(session_list(user=request.user), DASHBOARD_PAGE_SIZE).get_page(1)
         return render(request, "sessions_app/dashboard.html", {"page": page, "form": form}, status=400)
     if request.htmx:
