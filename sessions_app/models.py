@@ -54,3 +54,166 @@ class ScopingSession(models.Model):
     @property
     def progress_percent(self) -> int:
         return round(100 * self.stages_completed / STAGE_COUNT)
+
+
+class AnswerStatus(models.TextChoices):
+    PENDING = "pending", "Being checked"
+    NEEDS_FOLLOWUP = "needs_followup", "Needs more detail"
+    ACCEPTED = "accepted", "Accepted"
+    ESCALATED = "escalated", "Accepted after 3 attempts (open issue)"
+    CHECK_FAILED = "check_failed", "Saved; quality check failed"
+
+
+class Answer(models.Model):
+    """One submission of an answer. Append-only: a revision is a new row; the latest row is the current answer.
+
+    ``value`` holds the normalised answer (text, number with unit, choice, list…); nothing a user typed is ever
+    overwritten — only the quality fields are filled in once the check has run.
+    """
+
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="answers")
+    stage = models.PositiveSmallIntegerField()
+    question_id = models.CharField(max_length=16)
+    # Repeatable groups (several KPIs, several personas) number their items from 0.
+    item = models.PositiveSmallIntegerField(default=0)
+    value = models.JSONField()
+    attempt = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=AnswerStatus.choices, default=AnswerStatus.PENDING)
+    quality_score = models.FloatField(null=True, blank=True)
+    quality = models.JSONField(default=dict, blank=True)
+    structured = models.JSONField(null=True, blank=True)
+    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["session", "stage", "question_id", "item", "-created_at"],
+                                  name="answer_current_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stage__gte=1, stage__lte=STAGE_COUNT), name="answer_stage_range")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} #{self.attempt}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (AnswerStatus.ACCEPTED, AnswerStatus.ESCALATED)
+
+
+class StageStatus(models.TextChoices):
+    LOCKED = "locked", "Not started"
+    OPEN = "open", "In progress"
+    COMPLETED = "completed", "Completed"
+    STALE = "stale", "Needs review (an earlier stage changed)"
+
+
+class StageState(models.Model):
+    """Where one stage of one session stands: its gate, its deliverable, whether it is stale."""
+
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="stage_states")
+    stage = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=StageStatus.choices, default=StageStatus.LOCKED)
+    deliverable = models.JSONField(null=True, blank=True)
+    gate = models.JSONField(default=dict, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["stage"]
+        constraints = [models.UniqueConstraint(fields=["session", "stage"], name="stage_state_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} stage {self.stage}: {self.status}"
+
+
+class ConcernAcknowledgement(models.Model):
+    """A gate concern the team accepts, with the written reason (shown in the charter's open issues)."""
+
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="acknowledgements")
+    stage = models.PositiveSmallIntegerField()
+    key = models.CharField(max_length=120)
+    message = models.TextField()
+    reason = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["session", "stage", "key"], name="concern_ack_unique")]
+
+    def __str__(self) -> str:
+        return f"stage {self.stage}: {self.key}"
+
+
+class Checkpoint(models.Model):
+    """A snapshot of a stage when its gate passed: the deliverable and the answers, restorable later."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="checkpoints")
+    stage = models.PositiveSmallIntegerField()
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"stage {self.stage} checkpoint {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RunKind(models.TextChoices):
+    ANSWER_CHECK = "answer_check", "Answer quality check"
+    CHARTER = "charter", "Charter generation"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class StageRun(models.Model):
+    """One execution of LLM work in the background, tracked for progress, cost and failure."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="runs")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stage_runs")
+    kind = models.CharField(max_length=20, choices=RunKind.choices)
+    stage = models.PositiveSmallIntegerField(null=True, blank=True)
+    answer = models.ForeignKey(Answer, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    step = models.CharField(max_length=120, blank=True)
+    provider = models.CharField(max_length=40, blank=True)
+    model = models.CharField(max_length=80, blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    error = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One active run per user, enforced by the database (not a check-then-insert race).
+            models.UniqueConstraint(
+                fields=["owner"], condition=models.Q(status__in=["queued", "running"]), name="one_active_run_per_user"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "status", "-finished_at"], name="run_kind_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES

@@ -7,7 +7,7 @@ import uuid
 from django.db.models import QuerySet
 from django.http import Http404
 
-from sessions_app.models import ScopingSession
+from sessions_app.models import ScopingSession, StageRun
 
 
 def session_list(*, user, status: str | None = None) -> QuerySet[ScopingSession]:
@@ -27,3 +27,15 @@ def session_get(*, user, session_id: uuid.UUID | str) -> ScopingSession:
         return ScopingSession.objects.get(owner=user, pk=key)
     except ScopingSession.DoesNotExist as exc:
         raise Http404("No such session.") from exc
+
+
+def run_get(*, user, run_id: uuid.UUID | str) -> StageRun:
+    """The user's run, or ``Http404`` (unknown, malformed or someone else's)."""
+    try:
+        key = run_id if isinstance(run_id, uuid.UUID) else uuid.UUID(str(run_id))
+    except ValueError as exc:
+        raise Http404("No such run.") from exc
+    try:
+        return StageRun.objects.select_related("session").get(owner=user, pk=key)
+    except StageRun.DoesNotExist as exc:
+        raise Http404("No such run.") from exc

@@ -34,6 +34,18 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Domain errors from the interview; imported here to keep uaip free of app imports at module load.
+    from sessions_app.errors import InterviewConflict
+    from sessions_app.runs import RunInProgress
+
+    if isinstance(exc, InterviewConflict):
+        response = Response({"detail": exc.message, "code": exc.code, **exc.details}, status=409)
+        return response
+    if isinstance(exc, RunInProgress):
+        body: dict[str, Any] = {"detail": str(exc), "code": "run_in_progress"}
+        if exc.active is not None:
+            body["active_run_id"] = str(exc.active.pk)
+        return Response(body, status=429, headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, RateLimitExceeded):
         exc = exceptions.Throttled(wait=exc.retry_after)
     elif isinstance(exc, Http404):
