@@ -57,6 +57,11 @@ else:
     SECRET_KEY = require_env("SECRET_KEY")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+if not ALLOWED_HOSTS and not DEBUG and not TESTING:
+    # Without it every request is a 400 "Bad Request": fail at start instead, naming the variable.
+    require_env("ALLOWED_HOSTS")
+# Only needed for forms posted from another origin (another subdomain, say); same-host HTTPS posts pass as long as
+# the proxy's X-Forwarded-Proto is trusted (SECURE_PROXY_SSL_HEADER). Full origins: "https://uaip.example.com".
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -247,25 +252,34 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page's meta tag, n
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every script is a static file from our own origin (htmx via {% htmx_script %} carries the nonce; Swagger UI is
+# drf-spectacular's split view, whose initialiser is a same-origin script URL). No CDN anywhere. Inline *styles*
+# stay allowed: Swagger UI's page has a <style> block and sets style attributes.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],
 }
+if CSP_REPORT_URI := os.environ.get("CSP_REPORT_URI", "").strip():
+    SECURE_CSP["report-uri"] = [CSP_REPORT_URI]
 if not DEBUG:
     # The test client speaks plain HTTP; everything else about production stays on under pytest.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not TESTING)
+    # Load balancers and the container's HEALTHCHECK probe over plain HTTP inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Behind a TLS-terminating proxy (nginx in deploy/nginx.conf) Django sees plain HTTP; trust the proxy's
+    # X-Forwarded-Proto only when it is the sole way in and overwrites that header (our nginx example does).
     if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
