@@ -8,6 +8,8 @@ import structlog
 from django.conf import settings
 from django.db import DatabaseError, connection
 
+from llm.health import cached_status as llm_cached_status
+
 logger = structlog.get_logger(__name__)
 
 
@@ -28,4 +30,7 @@ def system_health() -> dict[str, Any]:
         "status": "healthy" if database == "ok" else "unhealthy",
         "database": database,
         "version": settings.VERSION,
+        # From the cache only (filled by `llm_health`, the worker's start-up check and real calls): never a
+        # live LLM call per health request.
+        "llm": llm_cached_status(),
     }

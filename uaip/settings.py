@@ -78,12 +78,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_structlog",
+    "llm",  # before django_tasks_db: its db_worker command (LLM start-up check) overrides theirs
     "django_tasks_db",
     "django_ratelimit",
     "uaip",
     "accounts",
     "sessions_app",
-    "llm",
 ]
 
 MIDDLEWARE = [
@@ -283,11 +283,57 @@ if not DEBUG:
     if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+
 # --- LLM --------------------------------------------------------------------------------------------------------
+# The gateway (llm/gateway.py) tries LLM_PROVIDERS in order; a provider without configuration is skipped
+# (no ANTHROPIC_API_KEY -> no Anthropic, no OLLAMA_HOST -> no Ollama). docs/LLM.md explains every setting.
+def env_seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else default
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, got {value!r}.") from exc
+
+
 ANTHROPIC_API_KEY = os.environ.get("ANTHROPIC_API_KEY", "")
 ANTHROPIC_BASE_URL = os.environ.get("ANTHROPIC_BASE_URL", "")
 OLLAMA_HOST = os.environ.get("OLLAMA_HOST", "")
 LLM_PROVIDERS = env_list("LLM_PROVIDERS", "anthropic,ollama,offline")
+LLM_OFFLINE_ENABLED = env_bool("LLM_OFFLINE_ENABLED", default=True)
+LLM_ANTHROPIC_MODELS = {  # per tier; any model id the Messages API accepts (it must be in LLM_PRICES)
+    "fast": os.environ.get("LLM_ANTHROPIC_MODEL_FAST", "claude-haiku-4-5"),
+    "balanced": os.environ.get("LLM_ANTHROPIC_MODEL_BALANCED", "claude-sonnet-4-5"),
+}
+LLM_ANTHROPIC_TIMEOUTS = {  # seconds per request, per tier
+    "fast": env_seconds("LLM_ANTHROPIC_TIMEOUT_FAST", 30),
+    "balanced": env_seconds("LLM_ANTHROPIC_TIMEOUT_BALANCED", 60),
+}
+LLM_OLLAMA_MODELS = {  # Ollama's own model names, never a Claude id
+    "fast": os.environ.get("LLM_OLLAMA_MODEL_FAST", os.environ.get("LLM_OLLAMA_MODEL", "llama3.2")),
+    "balanced": os.environ.get("LLM_OLLAMA_MODEL_BALANCED", os.environ.get("LLM_OLLAMA_MODEL", "llama3.2")),
+}
+LLM_OLLAMA_TIMEOUT = env_seconds("LLM_OLLAMA_TIMEOUT", 120)
+LLM_MAX_OUTPUT_TOKENS = env_int("LLM_MAX_OUTPUT_TOKENS", 2048)
+LLM_RETRY_ATTEMPTS = env_int("LLM_RETRY_ATTEMPTS", 3)  # per provider, first try included
+LLM_RETRY_BACKOFF = env_seconds("LLM_RETRY_BACKOFF", 1)  # first wait; doubles each retry (1, 2, 4, 8 s)
+LLM_RETRY_BACKOFF_MAX = env_seconds("LLM_RETRY_BACKOFF_MAX", 8)
+LLM_RETRY_AFTER_CAP = env_seconds("LLM_RETRY_AFTER_CAP", 30)  # longest Retry-After we honour
+LLM_MAX_TOTAL_ATTEMPTS = env_int("LLM_MAX_TOTAL_ATTEMPTS", 8)  # network attempts per call, all providers
+LLM_HEALTH_TIMEOUT = env_seconds("LLM_HEALTH_TIMEOUT", 5)
+LLM_HEALTH_CACHE_SECONDS = env_int("LLM_HEALTH_CACHE_SECONDS", 600)
+LLM_WORKER_CHECK_ATTEMPTS = env_int("LLM_WORKER_CHECK_ATTEMPTS", 3)
+LLM_WORKER_CHECK_DELAY = env_seconds("LLM_WORKER_CHECK_DELAY", 5)
+LLM_LOG_PROMPT_LENGTHS = env_bool("LLM_LOG_PROMPT_LENGTHS", default=False)  # lengths only, never the text
+# USD per million tokens, keyed by model id (a dated id such as claude-haiku-4-5-20251001 uses its alias's row);
+# cache_write is the 5-minute cache-write rate. Prompts over 200K tokens (long-context pricing) are not modelled.
+# Local (Ollama) and offline models cost nothing; a configured Claude model missing here fails `manage.py check`.
+# Note: claude-sonnet-4-5 reaches end-of-life on 2026-11-30 (SDK warning); LLM_ANTHROPIC_MODEL_BALANCED switches.
+LLM_PRICES = {
+    "claude-haiku-4-5": {"input": "1.00", "output": "5.00", "cache_write": "1.25", "cache_read": "0.10"},
+    "claude-sonnet-4-5": {"input": "3.00", "output": "15.00", "cache_write": "3.75", "cache_read": "0.30"},
+    "claude-sonnet-4-6": {"input": "3.00", "output": "15.00", "cache_write": "3.75", "cache_read": "0.30"},
+    "claude-opus-4-5": {"input": "5.00", "output": "25.00", "cache_write": "6.25", "cache_read": "0.50"},
+}
 
 # --- Logging (structlog, JSON lines to stdout) ------------------------------------------------------------------
 from uaip.logging import configure_logging  # noqa: E402

@@ -1,0 +1,100 @@
+"""Reads of the call log: token and cost aggregates, always scoped to the acting user."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models.functions import TruncDay, TruncMonth
+
+from llm.models import CallStatus, LLMCall
+from sessions_app.selectors import session_get
+
+TOTALS: dict[str, Any] = {
+    "calls": Count("id"),
+    "failed_calls": Count("id", filter=~Q(status=CallStatus.OK)),
+    "input_tokens": Sum("input_tokens", default=0),
+    "output_tokens": Sum("output_tokens", default=0),
+    "cache_creation_input_tokens": Sum("cache_creation_input_tokens", default=0),
+    "cache_read_input_tokens": Sum("cache_read_input_tokens", default=0),
+    "cost_usd": Sum("cost_usd", default=Decimal(0)),
+}
+_TRUNC = {"day": TruncDay, "month": TruncMonth}
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    """Sums over attempts (``calls`` counts every attempt; ``failed_calls`` those not ``ok``)."""
+
+    calls: int = 0
+    failed_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cost_usd: Decimal = Decimal(0)
+
+    @property
+    def total_tokens(self) -> int:
+        return (
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_creation_input_tokens
+            + self.cache_read_input_tokens
+        )
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> UsageTotals:
+        return cls(**{name: row[name] for name in TOTALS})
+
+
+@dataclass(frozen=True)
+class SessionUsage:
+    totals: UsageTotals
+    by_stage: dict[int | None, UsageTotals]
+    by_provider: dict[str, UsageTotals]
+
+
+def usage_totals(calls: QuerySet[LLMCall]) -> UsageTotals:
+    return UsageTotals.from_row(calls.aggregate(**TOTALS))
+
+
+def _grouped(calls: QuerySet[LLMCall], field: str) -> dict[Any, UsageTotals]:
+    rows = calls.order_by().values(field).annotate(**TOTALS).order_by(field)
+    return {row[field]: UsageTotals.from_row(row) for row in rows}
+
+
+def session_usage(*, user: Any, session_id: uuid.UUID | str) -> SessionUsage:
+    """Tokens and cost of one of the user's sessions, by stage (``None`` = not stage-bound) and provider.
+
+    Raises ``Http404`` when the session does not exist or belongs to someone else.
+    """
+    session = session_get(user=user, session_id=session_id)
+    calls = LLMCall.objects.filter(session=session)
+    return SessionUsage(
+        totals=usage_totals(calls),
+        by_stage=_grouped(calls, "stage"),
+        by_provider=_grouped(calls, "provider"),
+    )
+
+
+def user_usage(
+    *,
+    user: Any,
+    period: Literal["day", "month"] = "day",
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+) -> dict[datetime.date, UsageTotals]:
+    """The user's tokens and cost per day or per month (UTC), oldest first."""
+    calls = LLMCall.objects.filter(user=user)
+    if since is not None:
+        calls = calls.filter(created_at__gte=since)
+    if until is not None:
+        calls = calls.filter(created_at__lt=until)
+    bucket = _TRUNC[period]("created_at", output_field=DateField())
+    rows = calls.order_by().annotate(bucket=bucket).values("bucket").annotate(**TOTALS).order_by("bucket")
+    return {row["bucket"]: UsageTotals.from_row(row) for row in rows}
