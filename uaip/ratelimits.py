@@ -107,6 +107,13 @@ class SessionWriteThrottle(_LimitThrottle):
     methods = WRITE_METHODS
 
 
+class AnswerSubmitThrottle(_LimitThrottle):
+    """Answer submissions per user (generous: a whole interview fits in one sitting)."""
+
+    limit_name = "answer_submit"
+    methods = WRITE_METHODS
+
+
 class AuthIpThrottle(_LimitThrottle):
     """Login and register attempts per client IP."""
 

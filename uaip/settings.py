@@ -234,6 +234,8 @@ RATE_LIMITS = {
     "api": os.environ.get("RATE_LIMIT_API", "10000/h"),
     "auth_ip": os.environ.get("RATE_LIMIT_AUTH_IP", "10/h"),
     "auth_email": os.environ.get("RATE_LIMIT_AUTH_EMAIL", "10/h"),
+    "answer_submit": os.environ.get("RATE_LIMIT_ANSWER_SUBMIT", "60/m"),
+    "charter_generate": os.environ.get("RATE_LIMIT_CHARTER_GENERATE", "10/h"),
 }
 if not REDIS_URL:
     # django-ratelimit refuses a per-process cache (E003); without REDIS_URL we accept that limits are counted
