@@ -1,0 +1,77 @@
+"""Domain thresholds and bands, defined once (DOMAIN.md). The builders, gates and governance import these;
+nothing else restates a number."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+# --- Answers --------------------------------------------------------------------------------------------------
+FINAL_STATUSES: Final = frozenset({"accepted", "escalated"})
+
+# --- Stage 1: archetype ↔ output type ---------------------------------------------------------------------------
+OUTPUT_TYPES: Final = ("binary", "categorical", "continuous")
+# Only the pairings DOMAIN.md states; other archetypes (clustering, NLP…) are not checked against the output type.
+ARCHETYPE_OUTPUT_TYPES: Mapping[str, frozenset[str]] = MappingProxyType({
+    "classification": frozenset({"binary", "categorical"}),
+    "regression": frozenset({"continuous"}),
+})
+# Offline parsing of the described output (S1Q10). Checked in this order: the first type with a hit wins.
+OUTPUT_TYPE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("binary", ("probability", "yes/no", "yes or no", "yes-no", "churn", "fraud", "whether", "true/false", "flag")),
+    ("categorical", ("category", "categories", "class", "segment", "label", "type of")),
+    ("continuous", ("amount", "price", "count", "days", "score", "forecast", "number of", "value", "revenue")),
+)
+
+# --- Stage 2: KPIs ---------------------------------------------------------------------------------------------
+KPI_TARGET_MAX_RATIO: Final = 10.0  # target within 10× of the baseline (either direction)
+KPI_NAME_MIN_WORDS: Final = 3  # SMART "specific": a KPI named in fewer words is reported as not specific
+ACTIONABILITY_MIN_MARGIN_SECONDS: Final = 0.0  # sufficient only when window − latency > this
+
+# --- Stage 3: data quality and feasibility ----------------------------------------------------------------------
+QUALITY_DIMENSIONS: Final = ("accuracy", "consistency", "completeness", "timeliness", "validity", "integrity")
+QUALITY_BLOCKER_BELOW: Final = 4  # a dimension below this blocks the gate
+QUALITY_CONCERN_BELOW: Final = 6  # a dimension below this is a concern
+FAIR_PRINCIPLES: Final = ("findable", "accessible", "interoperable", "reusable")
+FAIR_SUPPORTED: Final = frozenset({"full", "partial"})
+FEASIBILITY_HIGH_MIN_SCORE: Final = 6  # every dimension at least this …
+FEASIBILITY_HIGH_MIN_FAIR: Final = 3  # … and at least this many FAIR principles full or partial
+FEASIBILITY_MEDIUM_MIN_AVERAGE: Final = 5.0  # otherwise medium when the average is at least this, else low
+DATA_SOURCE_KINDS: Final = ("database", "api", "file", "stream")
+
+# --- Stage 4: explainability -----------------------------------------------------------------------------------
+# High when the stakes (S4Q14) or the regulations (S4Q15) touch one of these areas (not negated).
+EXPLAINABILITY_HIGH_KEYWORDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "health": ("health", "medical", "patient", "clinical", "diagnos", "hipaa"),
+    "safety": ("safety", "injury", "physical harm", "life-threatening"),
+    "legal": ("legal", "lawsuit", "litigation", "liability", "court", "criminal"),
+    "credit/lending": ("credit", "lending", "loan", "mortgage", "ecoa", "fcra"),
+    "hiring/employment": ("hiring", "employment", "recruit", "job applicant", "candidate", "dismissal"),
+    "regulated data": ("regulated data", "special category", "article 9", "biometric", "genetic", "pci", "phi"),
+})
+# Low when the system recommends, ranks or markets and the stakes touch none of the areas above.
+EXPLAINABILITY_LOW_ARCHETYPES: Final = frozenset({"recommendation"})
+EXPLAINABILITY_LOW_KEYWORDS: Final = ("recommendation", "recommend", "ranking", "marketing", "advertising")
+NEGATION_WORDS: Final = ("no one", "nobody", "not ", "no ", "never", "none", "without", "neither", "nor ")
+
+# --- Stage 5: residual risk and the governance decision -----------------------------------------------------
+PRINCIPLES: Final = ("fairness", "privacy", "transparency", "safety", "human_agency")
+SAFETY_PRINCIPLE: Final = "safety"
+RISK_LEVEL_VALUES: Mapping[str, int] = MappingProxyType({"low": 1, "medium": 2, "high": 3, "critical": 4})
+# Effectiveness is answered as a percentage 0–100 and divided by this before the cap applies.
+EFFECTIVENESS_PERCENT_SCALE: Final = 100.0
+EFFECTIVENESS_CAP: Final = 0.95  # no mitigation removes a risk completely
+# Residual-risk bands, highest first: a score ≥ the bound gets the band; below every bound is "low".
+RESIDUAL_RISK_BANDS: tuple[tuple[float, str], ...] = ((8.0, "critical"), (6.0, "high"), (4.0, "medium"))
+RESIDUAL_RISK_FLOOR_BAND: Final = "low"
+# Scores are rounded before banding so that float noise (e.g. 0.7 → 0.30000000000000004) never crosses a bound.
+RESIDUAL_RISK_DECIMALS: Final = 6
+HALT_MIN_HIGH_PRINCIPLES: Final = 3
+COMMITTEE_HIGH_PRINCIPLES: Final = 2
+REVISE_HIGH_PRINCIPLES: Final = 1
+DECISIONS: Final = ("proceed", "proceed_with_monitoring", "revise", "submit_to_committee", "halt")
+COMMITTEE_DECISIONS: Final = frozenset({"halt", "submit_to_committee"})
+FEASIBILITY_FLOORED_DECISIONS: Final = frozenset({"proceed", "proceed_with_monitoring"})
+FEASIBILITY_FLOOR_LEVEL: Final = "low"
+FEASIBILITY_FLOOR_DECISION: Final = "revise"
