@@ -41,9 +41,7 @@ class LLMCallAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: LLMCall | None = None) -> bool:
         return False
 
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)  # absent when the changelist redirects
         if context is not None and "cl" in context:

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 import structlog
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from llm.models import CallStatus, LLMCall
 from llm.types import Purpose, Tier, TokenUsage
@@ -48,35 +49,53 @@ def record(attempt: Attempt) -> LLMCall | None:
     """Write the row and emit the event. A failing database never fails the LLM call itself."""
     call: LLMCall | None = None
     try:
-        with transaction.atomic():  # a savepoint: a failed insert must not poison the caller's transaction
-            call = LLMCall.objects.create(
-                completion_id=attempt.completion_id,
-                attempt=attempt.attempt,
-                retry_number=attempt.retry_number,
-                provider=attempt.provider,
-                model=attempt.model,
-                purpose=attempt.purpose,
-                tier=attempt.tier,
-                session_id=attempt.session_id,
-                user_id=attempt.user_id,
-                stage=attempt.stage,
-                status=attempt.status,
-                error_type=attempt.error_type,
-                error_message=attempt.error_message[:255],
-                input_tokens=attempt.usage.input_tokens,
-                output_tokens=attempt.usage.output_tokens,
-                cache_creation_input_tokens=attempt.usage.cache_creation_input_tokens,
-                cache_read_input_tokens=attempt.usage.cache_read_input_tokens,
-                cost_usd=attempt.cost_usd,
-                latency_ms=attempt.latency_ms,
-                request_id=attempt.request_id[:100],
-            )
+        call = _insert(attempt)
     except DatabaseError as exc:
-        logger.warning(
-            "llm_call_not_recorded", error=type(exc).__name__, completion_id=str(attempt.completion_id)
-        )
+        logger.warning("llm_call_not_recorded", error=str(exc)[:100], completion_id=str(attempt.completion_id))
     log_event(attempt, call_id=call.pk if call else None)
     return call
+
+
+def _is_lock_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and "locked" in str(exc)
+
+
+# SQLite lets one writer in at a time and reports concurrent writers as "locked" (at once, for the shared
+# in-memory test database): a few quick retries keep concurrent calls from losing rows. PostgreSQL never hits it.
+def _insert(attempt: Attempt) -> LLMCall:
+    lock_retries = Retrying(
+        retry=retry_if_exception(_is_lock_conflict),
+        stop=stop_after_attempt(8),
+        wait=wait_exponential(multiplier=0.01, max=0.2),
+        reraise=True,
+    )
+    return lock_retries(_create, attempt)
+
+
+def _create(attempt: Attempt) -> LLMCall:
+    with transaction.atomic():  # a savepoint: a failed insert must not poison the caller's transaction
+        return LLMCall.objects.create(
+            completion_id=attempt.completion_id,
+            attempt=attempt.attempt,
+            retry_number=attempt.retry_number,
+            provider=attempt.provider,
+            model=attempt.model,
+            purpose=attempt.purpose,
+            tier=attempt.tier,
+            session_id=attempt.session_id,
+            user_id=attempt.user_id,
+            stage=attempt.stage,
+            status=attempt.status,
+            error_type=attempt.error_type,
+            error_message=attempt.error_message[:255],
+            input_tokens=attempt.usage.input_tokens,
+            output_tokens=attempt.usage.output_tokens,
+            cache_creation_input_tokens=attempt.usage.cache_creation_input_tokens,
+            cache_read_input_tokens=attempt.usage.cache_read_input_tokens,
+            cost_usd=attempt.cost_usd,
+            latency_ms=attempt.latency_ms,
+            request_id=attempt.request_id[:100],
+        )
 
 
 def log_event(attempt: Attempt, *, call_id: int | None) -> None:

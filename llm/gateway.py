@@ -74,9 +74,7 @@ class _Completion:
             try:
                 reply, parsed, model = self._ask(provider)
             except (ProviderError, InvalidOutput) as exc:
-                failures[provider.name] = (
-                    exc.describe() if isinstance(exc, ProviderError) else "invalid output"
-                )
+                failures[provider.name] = exc.describe() if isinstance(exc, ProviderError) else "invalid output"
                 if not provider.offline:
                     health.remember(provider.name, health.DOWN, failures[provider.name])
                 continue
@@ -110,9 +108,7 @@ class _Completion:
                 raise
             return self._with_retries(provider, _reask_messages(messages, invalid))
 
-    def _with_retries(
-        self, provider: Provider, messages: list[ChatMessage]
-    ) -> tuple[ProviderReply, Any, str]:
+    def _with_retries(self, provider: Provider, messages: list[ChatMessage]) -> tuple[ProviderReply, Any, str]:
         retry_number = 0
 
         def attempt() -> tuple[ProviderReply, Any, str]:

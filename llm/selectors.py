@@ -40,12 +40,7 @@ class UsageTotals:
 
     @property
     def total_tokens(self) -> int:
-        return (
-            self.input_tokens
-            + self.output_tokens
-            + self.cache_creation_input_tokens
-            + self.cache_read_input_tokens
-        )
+        return self.input_tokens + self.output_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> UsageTotals:

@@ -72,9 +72,7 @@ class LLMRequest[T]:
             raise ValueError("The last message must come from the user.")
         if self.output is not None and self.json_schema is not None:
             raise ValueError("Give either `output` (a pydantic model) or `json_schema`, not both.")
-        if self.output is not None and not (
-            isinstance(self.output, type) and issubclass(self.output, BaseModel)
-        ):
+        if self.output is not None and not (isinstance(self.output, type) and issubclass(self.output, BaseModel)):
             raise TypeError("`output` must be a pydantic BaseModel subclass.")
         if self.stage is not None and self.stage not in STAGE_NUMBERS:
             raise ValueError(f"`stage` must be 1..5 or None, got {self.stage!r}.")
@@ -107,12 +105,7 @@ class TokenUsage:
 
     @property
     def total_tokens(self) -> int:
-        return (
-            self.input_tokens
-            + self.output_tokens
-            + self.cache_creation_input_tokens
-            + self.cache_read_input_tokens
-        )
+        return self.input_tokens + self.output_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
 
     def __add__(self, other: TokenUsage) -> TokenUsage:
         return TokenUsage(

@@ -55,9 +55,7 @@ def validate_reply(
         data = json.loads(candidate)
     except json.JSONDecodeError as exc:
         raise InvalidOutput("The reply is not valid JSON.", reply_text=text) from exc
-    errors = sorted(
-        Draft202012Validator(dict(json_schema or {})).iter_errors(data), key=lambda e: e.json_path
-    )
+    errors = sorted(Draft202012Validator(dict(json_schema or {})).iter_errors(data), key=lambda e: e.json_path)
     if errors:
         shown = errors[:MAX_REPORTED_ERRORS]
         reason = "; ".join(f"{e.json_path}: {e.message}" for e in shown)

@@ -64,9 +64,7 @@ def charter_narrative(context: Mapping[str, Any]) -> CharterNarrative:
     if decision:
         sentences.append(f"The advisory governance decision is to {DECISION_WORDS.get(decision, decision)}.")
 
-    factors = [str(f) for f in context.get("success_factors") or []][:MAX_LISTED] or [
-        f"Reaching {k}" for k in kpis[:3]
-    ]
+    factors = [str(f) for f in context.get("success_factors") or []][:MAX_LISTED] or [f"Reaching {k}" for k in kpis[:3]]
     rationale = " ".join(f"{reason.rstrip('.')}." for reason in reasons) if reasons else ""
     return CharterNarrative(
         executive_summary=" ".join(sentences),

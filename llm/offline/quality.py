@@ -145,8 +145,7 @@ PROBLEMS = {
     "empty": Problem("empty", "The answer is empty.", "Please answer the question.", 0),
     "injection": Problem(
         "injection",
-        "The answer contains instructions to the assessor; they were ignored and the answer was not scored "
-        "on them.",
+        "The answer contains instructions to the assessor; they were ignored and the answer was not scored on them.",
         "Please answer the question itself, in your own words, without instructions for the reviewer.",
         2,
     ),
@@ -345,9 +344,7 @@ def detect_problems(f: Features, question: str) -> list[Problem]:
     if _INJECTION.search(text):
         found.append("injection")
     dismissive_whole = bool(_DISMISSIVE_WHOLE.match(text))
-    dismissive_short = (
-        n_words <= 12 and bool(_DISMISSIVE_PHRASE.search(text)) and not _JUSTIFICATION.search(text)
-    )
+    dismissive_short = n_words <= 12 and bool(_DISMISSIVE_PHRASE.search(text)) and not _JUSTIFICATION.search(text)
     if dismissive_whole or (dismissive_short and (not question or _ETHICS_QUESTION.search(question))):
         found.append("dismissive")
     if f.gibberish or (n_words >= 6 and f.unique_ratio < 0.5):
@@ -411,6 +408,4 @@ def _example_for(problems: list[Problem]) -> str:
 def assess_from_context(context: Mapping[str, Any], last_user_message: str) -> QualityAssessment:
     """The ``quality_check`` handler: ``answer``, ``question`` and ``example`` from the request context."""
     answer = str(context.get("answer", last_user_message))
-    return assess_answer(
-        answer, question=str(context.get("question", "")), example=str(context.get("example", ""))
-    )
+    return assess_answer(answer, question=str(context.get("question", "")), example=str(context.get("example", "")))

@@ -57,9 +57,7 @@ def classify(exc: anthropic.AnthropicError) -> ProviderError:
         api_message = (exc.api_message or "")[:200]
         if status == 429:
             retry_after = parse_retry_after(exc.response.headers)
-            return ProviderError(
-                "rate_limited", api_message, transient=True, retry_after=retry_after, **common
-            )
+            return ProviderError("rate_limited", api_message, transient=True, retry_after=retry_after, **common)
         if status == 529:
             retry_after = parse_retry_after(exc.response.headers)
             return ProviderError("overloaded", api_message, transient=True, retry_after=retry_after, **common)

@@ -78,9 +78,7 @@ class OllamaProvider:
             format=dict(call.schema) if call.schema is not None else None,
             options={"num_predict": call.max_tokens},
         )
-        usage = TokenUsage(
-            input_tokens=response.prompt_eval_count or 0, output_tokens=response.eval_count or 0
-        )
+        usage = TokenUsage(input_tokens=response.prompt_eval_count or 0, output_tokens=response.eval_count or 0)
         return ProviderReply(text=response.message.content or "", usage=usage)
 
     def ping(self, *, timeout: float) -> None:
@@ -93,7 +91,5 @@ class OllamaProvider:
         names = {model.model for model in listing.models if model.model}
         wanted = self.model_for(Tier.FAST)
         if wanted not in names and f"{wanted}:latest" not in names:
-            raise ProviderError(
-                "model_missing", f"{wanted} is not pulled (ollama pull {wanted})", transient=False
-            )
+            raise ProviderError("model_missing", f"{wanted} is not pulled (ollama pull {wanted})", transient=False)
         return None

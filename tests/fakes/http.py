@@ -134,14 +134,16 @@ class ScriptedServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test): nothing to answer
 
-            do_GET = do_POST = _handle  # noqa: N815 - names fixed by BaseHTTPRequestHandler
+            do_GET = do_POST = _handle
 
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 return
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=type(self).__name__, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=type(self).__name__, daemon=True
+        )
         self._thread.start()
         return self
 

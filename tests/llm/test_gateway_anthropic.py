@@ -36,6 +36,7 @@ def test_structured_call_returns_validated_object_and_sends_system_separately(an
     assert "criteria" in sent.json["output_config"]["format"]["schema"]["properties"]
 
 
+@pytest.mark.filterwarnings("ignore:The model 'claude-sonnet-4-5' is deprecated:DeprecationWarning")
 def test_balanced_tier_uses_the_balanced_model(anthropic_on):
     anthropic_on.queue(fa.message("A narrative."))
     request = LLMRequest(
@@ -134,9 +135,7 @@ def test_auth_error_goes_straight_to_ollama_without_retry(anthropic_on, ollama_o
 def test_x_api_key_header_is_accepted_by_the_fake(fake_anthropic):
     import httpx
 
-    response = httpx.post(
-        f"{fake_anthropic.url}/v1/messages", headers={"x-api-key": fake_anthropic.api_key}, json={}
-    )
+    response = httpx.post(f"{fake_anthropic.url}/v1/messages", headers={"x-api-key": fake_anthropic.api_key}, json={})
     assert response.status_code == 500  # authenticated; nothing scripted
     assert httpx.post(f"{fake_anthropic.url}/v1/messages", json={}).status_code == 401
 
@@ -172,9 +171,9 @@ def test_timeout_is_transient_and_retried(anthropic_on, llm_settings):
 
 
 def test_schema_invalid_reply_is_reasked_once_with_the_error(anthropic_on):
-    anthropic_on.queue(fa.json_message(assessment(score=14)), fa.json_message(assessment(score=6, followup_questions=[
-        "By when?"
-    ])))
+    anthropic_on.queue(
+        fa.json_message(assessment(score=14)), fa.json_message(assessment(score=6, followup_questions=["By when?"]))
+    )
 
     result = complete(quality_request())
 

@@ -28,9 +28,7 @@ class Command(db_worker.Command):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument(
-            "--skip-llm-check", action="store_true", help="Start without checking the LLM providers."
-        )
+        parser.add_argument("--skip-llm-check", action="store_true", help="Start without checking the LLM providers.")
 
     def handle(self, *args: Any, skip_llm_check: bool = False, **options: Any) -> None:
         # With --reload the parent process only watches files; the child that runs tasks does the check.

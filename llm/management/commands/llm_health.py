@@ -13,9 +13,7 @@ class Command(BaseCommand):
     help = "Check each configured LLM provider with a tiny real call and print one line per provider."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--timeout", type=float, default=None, help="Seconds per check (LLM_HEALTH_TIMEOUT)."
-        )
+        parser.add_argument("--timeout", type=float, default=None, help="Seconds per check (LLM_HEALTH_TIMEOUT).")
 
     def handle(self, *args: Any, timeout: float | None = None, **options: Any) -> None:
         results = check_providers(timeout=timeout)

@@ -1,0 +1,110 @@
+"""Usage aggregates: per session by stage and provider, per user per day and month, owner-scoped."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.http import Http404
+
+from llm.models import CallStatus, LLMCall
+from llm.selectors import session_usage, user_usage
+from sessions_app.models import ScopingSession
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+
+
+def log_call(*, session=None, user=None, stage=None, provider="anthropic", status=CallStatus.OK, at=None, **fields):
+    return LLMCall.objects.create(
+        completion_id=uuid.uuid4(),
+        attempt=1,
+        provider=provider,
+        model="claude-haiku-4-5" if provider == "anthropic" else "llama3.2",
+        purpose="quality_check",
+        session=session,
+        user=user or (session.owner if session else None),
+        stage=stage,
+        status=status,
+        created_at=at or datetime.datetime(2026, 3, 10, 12, tzinfo=UTC),
+        **fields,
+    )
+
+
+def test_session_usage_by_stage_and_provider(user, scoping_session):
+    log_call(session=scoping_session, stage=1, input_tokens=100, output_tokens=10, cost_usd=Decimal("0.00015"))
+    log_call(session=scoping_session, stage=1, status=CallStatus.TRANSIENT_ERROR)
+    log_call(session=scoping_session, stage=2, input_tokens=50, output_tokens=5, cost_usd=Decimal("0.000075"))
+    log_call(session=scoping_session, stage=2, provider="ollama", input_tokens=400, output_tokens=40)
+    log_call(session=scoping_session, input_tokens=7, cache_read_input_tokens=1000, cost_usd=Decimal("0.000107"))
+    other = ScopingSession.objects.create(owner=user, project_name="Other")
+    log_call(session=other, stage=1, input_tokens=999, cost_usd=Decimal("1"))
+
+    usage = session_usage(user=user, session_id=scoping_session.pk)
+
+    assert usage.totals.calls == 5
+    assert usage.totals.failed_calls == 1
+    assert usage.totals.input_tokens == 557
+    assert usage.totals.total_tokens == 557 + 55 + 1000
+    assert usage.totals.cost_usd == Decimal("0.000332")
+    assert set(usage.by_stage) == {None, 1, 2}
+    assert (usage.by_stage[1].calls, usage.by_stage[1].cost_usd) == (2, Decimal("0.00015"))
+    assert usage.by_stage[2].input_tokens == 450
+    assert usage.by_provider["ollama"].cost_usd == 0
+    assert usage.by_provider["anthropic"].calls == 4
+
+
+def test_cannot_read_other_users_session_usage(other_user, scoping_session):
+    with pytest.raises(Http404):
+        session_usage(user=other_user, session_id=scoping_session.pk)
+
+
+def test_empty_session_usage_is_zero(user, scoping_session):
+    usage = session_usage(user=user, session_id=scoping_session.pk)
+
+    assert usage.totals.calls == 0
+    assert usage.totals.cost_usd == 0
+    assert usage.by_stage == {}
+
+
+def test_user_usage_per_day_and_month(user, other_user, scoping_session):
+    day = datetime.datetime(2026, 3, 10, 9, tzinfo=UTC)
+    log_call(session=scoping_session, at=day, input_tokens=10, cost_usd=Decimal("0.00001"))
+    log_call(session=scoping_session, at=day.replace(hour=23, minute=59), input_tokens=20, cost_usd=Decimal("0.00002"))
+    log_call(session=scoping_session, at=day + datetime.timedelta(days=1), input_tokens=5, cost_usd=Decimal("0.000005"))
+    log_call(user=user, at=datetime.datetime(2026, 4, 2, tzinfo=UTC), input_tokens=1, cost_usd=Decimal("0.000001"))
+    log_call(user=other_user, at=day, input_tokens=1000, cost_usd=Decimal("5"))
+
+    daily = user_usage(user=user, period="day")
+    monthly = user_usage(user=user, period="month")
+
+    assert list(daily) == [datetime.date(2026, 3, 10), datetime.date(2026, 3, 11), datetime.date(2026, 4, 2)]
+    assert (daily[datetime.date(2026, 3, 10)].input_tokens, daily[datetime.date(2026, 3, 10)].calls) == (30, 2)
+    assert daily[datetime.date(2026, 3, 10)].cost_usd == Decimal("0.00003")
+    assert list(monthly) == [datetime.date(2026, 3, 1), datetime.date(2026, 4, 1)]
+    assert monthly[datetime.date(2026, 3, 1)].cost_usd == Decimal("0.000035")
+    assert monthly[datetime.date(2026, 4, 1)].input_tokens == 1
+
+
+def test_user_usage_can_be_limited_to_a_window(user, scoping_session):
+    log_call(session=scoping_session, at=datetime.datetime(2026, 3, 1, tzinfo=UTC), input_tokens=1)
+    log_call(session=scoping_session, at=datetime.datetime(2026, 3, 20, tzinfo=UTC), input_tokens=2)
+
+    usage = user_usage(
+        user=user, since=datetime.datetime(2026, 3, 10, tzinfo=UTC), until=datetime.datetime(2026, 4, 1, tzinfo=UTC)
+    )
+
+    assert [totals.input_tokens for totals in usage.values()] == [2]
+
+
+def test_calls_survive_session_deletion_for_cost_accounting(user, scoping_session):
+    log_call(session=scoping_session, input_tokens=10, cost_usd=Decimal("0.00001"))
+
+    scoping_session.delete()
+
+    row = LLMCall.objects.get()
+    assert row.session_id is None and row.user_id == user.pk
+    assert user_usage(user=user)[datetime.date(2026, 3, 10)].cost_usd == Decimal("0.00001")
