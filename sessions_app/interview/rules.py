@@ -45,15 +45,18 @@ DATA_SOURCE_KINDS: Final = ("database", "api", "file", "stream")
 EXPLAINABILITY_HIGH_KEYWORDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "health": ("health", "medical", "patient", "clinical", "diagnos", "hipaa"),
     "safety": ("safety", "injury", "physical harm", "life-threatening"),
-    "legal": ("legal", "lawsuit", "litigation", "liability", "court", "criminal"),
+    "legal": ("legal", "illegal", "lawsuit", "litigation", "liability", "criminal"),
     "credit/lending": ("credit", "lending", "loan", "mortgage", "ecoa", "fcra"),
-    "hiring/employment": ("hiring", "employment", "recruit", "job applicant", "candidate", "dismissal"),
-    "regulated data": ("regulated data", "special category", "article 9", "biometric", "genetic", "pci", "phi"),
+    "hiring/employment": ("hiring", "employment", "recruit", "job applicant", "dismissal"),
+    "regulated data": ("regulated data", "special category", "special-category", "article 9", "biometric",
+                       "genetic", "pci dss", "protected health information"),
 })
 # Low when the system recommends, ranks or markets and the stakes touch none of the areas above.
 EXPLAINABILITY_LOW_ARCHETYPES: Final = frozenset({"recommendation"})
 EXPLAINABILITY_LOW_KEYWORDS: Final = ("recommendation", "recommend", "ranking", "marketing", "advertising")
-NEGATION_WORDS: Final = ("no one", "nobody", "not ", "no ", "never", "none", "without", "neither", "nor ")
+# Keywords are matched at word starts (stems such as "diagnos" and "recruit" are intended); a keyword preceded
+# by one of these words in the same clause ("No one's health or safety is affected") does not count.
+NEGATION_WORDS: Final = ("no one", "nobody", "not", "no", "never", "none", "without", "neither", "nor")
 
 # --- Stage 5: residual risk and the governance decision -----------------------------------------------------
 PRINCIPLES: Final = ("fairness", "privacy", "transparency", "safety", "human_agency")

@@ -1,0 +1,556 @@
+"""Deliverable builders: one per stage, `build_stage_n(answers) -> deliverable`.
+
+Typed answers are placed at their question's `feeds` path by one generic helper (`assemble`); the per-stage
+code adds what DOMAIN.md and the bank's `derived` entries compute (features, output type, pathways, margins,
+feasibility, explainability level, residual risk). Free text is read from the answer's `structured` dict when an
+LLM step filled it, otherwise by the deterministic parsing below. A missing answer stays None / empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sessions_app.answer_types import DURATION_SECONDS, NormalisedAnswer, duration_seconds
+from sessions_app.interview import rules
+from sessions_app.interview.answers import AnswerSet
+from sessions_app.interview.deliverables import (
+    DataQualityScorecard,
+    EthicalRiskReport,
+    MetricAlignmentMatrix,
+    ProblemStatement,
+    UserContext,
+)
+from sessions_app.interview.governance import ResidualRisk, decide, residual_risk
+from sessions_app.question_bank import Question, QuestionType, questions_for_stage
+
+# --- Placing answers at their feeds path ------------------------------------------------------------------------
+
+
+class _Items(dict[int, dict[str, Any]]):
+    """The elements of a `name[]` path, keyed by item index until `_finalise` turns them into a list."""
+
+
+def typed_value(question: Question, stored: Mapping[str, Any]) -> Any:
+    """The stored JSON answer as the deliverable holds it: numbers the user gave a unit for keep it
+    ({"value", "unit"}); everything else is the bare value."""
+    value = stored.get("value")
+    if question.type is QuestionType.NUMBER and not question.per_item_of and (
+            question.unit_choices or question.free_unit):
+        return {"value": value, "unit": stored.get("unit")}
+    if question.type is QuestionType.SCALE and value is not None:
+        return int(value)
+    return value
+
+
+def place(target: dict[str, Any], path: str, value: Any, item: int = 0) -> None:
+    """Put `value` at `path` (`a.b`, `a[].b`) in `target`; `[]` segments are keyed by `item`."""
+    *parents, leaf = path.split(".")
+    if leaf.endswith("[]"):
+        raise ValueError(f"{path!r} builds whole list elements; the stage builder handles it.")
+    node = target
+    for segment in parents:
+        if segment.endswith("[]"):
+            items = node.setdefault(segment[:-2], _Items())
+            node = items.setdefault(item, {})
+        else:
+            node = node.setdefault(segment, {})
+    node[leaf] = value
+
+
+def _finalise(node: Any, keep_item: frozenset[str], name: str = "") -> Any:
+    if isinstance(node, _Items):
+        elements = []
+        for item, element in sorted(node.items()):
+            element = _finalise(element, keep_item)
+            elements.append({"item": item, **element} if name in keep_item else element)
+        return elements
+    if isinstance(node, dict):
+        return {key: _finalise(value, keep_item, key) for key, value in node.items()}
+    return node
+
+
+def assemble(stage_number: int, answers: AnswerSet, *, skip: Iterable[str] = (),
+             keep_item: Iterable[str] = ()) -> dict[str, Any]:
+    """A dict for the stage's deliverable with every answered question (except `skip`) at its feeds path.
+    Lists named in `keep_item` record each element's item index (KPIs, personas)."""
+    skipped = set(skip)
+    data: dict[str, Any] = {}
+    for question in questions_for_stage(stage_number):
+        if question.id in skipped:
+            continue
+        for item in answers.items(question.id):
+            stored = answers.value(question.id, item)
+            if stored is not None and stored.get("value") is not None:
+                place(data, question.feeds, typed_value(question, stored), item)
+    return _finalise(data, frozenset(keep_item))
+
+
+# --- Small text helpers -----------------------------------------------------------------------------------------
+
+_STOPWORD_TEXT = """a an the of on in at to for from by with and or over under per each every last next our their its
+is are be will would this that these those than as into out up about data"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_WORD_RE = re.compile(r"[a-z0-9][a-z0-9'’]*")
+_SENTENCE_RE = re.compile(r"(?<=[.;!?])\s+|\n+")
+
+
+def _tokens(text: str) -> set[str]:
+    """Significant lower-case words, with a plural 's' dropped so 'outages' matches 'outage'."""
+    words = (word.strip("'’") for word in _WORD_RE.findall(text.lower()))
+    return {word[:-1] if len(word) > 3 and word.endswith("s") else word
+            for word in words if word and word not in _STOPWORDS}
+
+
+def mentions(text: str | None, phrase: str | None, minimum: int = 2) -> bool:
+    """Whether `text` names `phrase`: at least `minimum` of its significant words (all, if it has fewer)."""
+    if not text or not phrase:
+        return False
+    wanted = _tokens(phrase)
+    if not wanted:
+        return False
+    return len(wanted & _tokens(text)) >= min(minimum, len(wanted))
+
+
+def _sentences(text: str | None) -> list[str]:
+    return [part.strip() for part in _SENTENCE_RE.split(text or "") if part.strip()]
+
+
+def _label(text: str | None) -> str | None:
+    """A KPI's short name: its text up to the first colon, dash or full stop."""
+    if not text:
+        return None
+    return re.split(r":|\s[—–-]\s|\.\s", text, maxsplit=1)[0].strip() or text
+
+
+def _structured_list(answers: AnswerSet, qid: str, key: str) -> list[str] | None:
+    structured = answers.structured(qid)
+    values = structured.get(key) if structured else None
+    if isinstance(values, list) and all(isinstance(v, str) for v in values):
+        return [v.strip() for v in values if v.strip()]
+    return None
+
+
+def _word_hits(text: str, keywords: Iterable[str]) -> list[str]:
+    return [kw for kw in keywords if re.search(rf"\b{re.escape(kw)}", text, re.IGNORECASE)]
+
+
+# --- Stage 1 ----------------------------------------------------------------------------------------------------
+
+_FEATURE_PATTERNS = (
+    re.compile(r"^(?P<name>.+?)\s+[—–-]{1,2}\s+(?P<source>.+)$"),  # name — source
+    re.compile(r"^(?P<name>.+?)\s*\((?P<source>[^()]+)\)\s*$"),  # name (source)
+    re.compile(r"^(?P<name>.+?)\s*\|\s*(?P<source>.+)$"),  # name | source
+)
+
+
+def parse_feature_line(line: str) -> tuple[str, str | None]:
+    """'name — source', 'name (source)' or 'name | source' → (name, source); a bare name has no source."""
+    text = line.strip()
+    for pattern in _FEATURE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return match.group("name").strip(), match.group("source").strip()
+    return text, None
+
+
+def infer_output_type(description: str | None) -> str | None:
+    """Deterministic reading of the output description; the first type (binary, categorical, continuous)
+    with a keyword hit wins."""
+    if not description:
+        return None
+    for output_type, keywords in rules.OUTPUT_TYPE_KEYWORDS:
+        if any(re.search(rf"\b{re.escape(kw)}\b", description, re.IGNORECASE) for kw in keywords):
+            return output_type
+    return None
+
+
+def _features(answers: AnswerSet) -> list[dict[str, Any]]:
+    lines = answers.plain("S1Q8") or []
+    features = [dict(zip(("name", "source"), parse_feature_line(line), strict=True)) for line in lines]
+    availability = answers.plain("S1Q9")
+    detail = (answers.value("S1Q9") or {}).get("detail")
+    if availability == "yes":
+        for feature in features:
+            feature["available_in_production"] = True
+        return features
+    if availability not in ("no", "unsure"):
+        return features
+    named = _structured_list(answers, "S1Q9", "unavailable_features")
+    for feature in features:
+        if named is not None:
+            flagged = any(n.lower() == feature["name"].lower() or mentions(n, feature["name"]) for n in named)
+        else:
+            flagged = mentions(detail, feature["name"])
+        if flagged:
+            # "no" names features that will not be there; "unsure" names ones that may not: unknown, not False.
+            feature["available_in_production"] = False if availability == "no" else None
+            feature["availability_note"] = detail
+        else:
+            feature["available_in_production"] = True
+    return features
+
+
+def _target_output(answers: AnswerSet) -> dict[str, Any]:
+    description = answers.plain("S1Q10")
+    structured = answers.structured("S1Q10") or {}
+    output: dict[str, Any] = {"description": description, "name": structured.get("name") or None}
+    if structured.get("type") in rules.OUTPUT_TYPES:
+        output.update(type=structured["type"], type_source="structured")
+    elif (inferred := infer_output_type(description)) is not None:
+        output.update(type=inferred, type_source="keywords")
+    return output
+
+
+def _assumptions(answers: AnswerSet) -> list[str]:
+    found: list[str] = []
+    for qid in ("S1Q7", "S1Q13"):
+        structured = _structured_list(answers, qid, "assumptions")
+        if structured is not None:
+            found.extend(structured)
+        else:
+            found.extend(s for s in _sentences(answers.plain(qid)) if _word_hits(s, ("assum", "we expect")))
+    return found
+
+
+def build_stage_1(answers: AnswerSet) -> ProblemStatement:
+    data = assemble(1, answers, skip={"S1Q8", "S1Q9", "S1Q10"})
+    data["input_features"] = _features(answers)
+    data["target_output"] = _target_output(answers)
+    scope = data.setdefault("scope", {})
+    in_scope = _structured_list(answers, "S1Q10", "in_scope")
+    if in_scope is None:
+        first = _sentences(answers.plain("S1Q10"))[:1]
+        in_scope = first
+    scope["in_scope"] = in_scope
+    scope["assumptions"] = _assumptions(answers)
+    return ProblemStatement.model_validate(data)
+
+
+# --- Stage 2 ----------------------------------------------------------------------------------------------------
+
+_TIMEFRAME_WEEKS = {"weeks": 1.0, "months": 52 / 12, "quarters": 13.0}
+_AB_TEST_WORDS = ("a/b", "ab test", "hold-out", "holdout", "control group", "randomi")
+_BEFORE_AFTER_WORDS = ("before and after", "before/after", "pre/post", "against the baseline")
+
+
+def _metrics(answers: AnswerSet) -> list[dict[str, Any]]:
+    names = list(answers.plain("S2Q6") or [])
+    thresholds: Mapping[str, float] = answers.plain("S2Q7") or {}
+    method = answers.plain("S2Q8")
+    by_lower = {name.lower(): value for name, value in thresholds.items()}
+    metrics = [{"name": name, "threshold": by_lower.pop(name.lower(), None), "measurement_method": method}
+               for name in names]
+    # A threshold for a metric not in the list is still the user's answer: keep it.
+    metrics += [{"name": name, "threshold": value, "measurement_method": method}
+                for name, value in thresholds.items() if name.lower() in by_lower]
+    return metrics
+
+
+def _pathways(answers: AnswerSet, kpis: list[dict[str, Any]], metric_names: list[str]) -> list[dict[str, Any]]:
+    """One pathway per KPI the mechanism (S2Q9) reaches. See `build_stage_2` for how a pathway names its KPI."""
+    mechanism = answers.plain("S2Q9")
+    if not mechanism:
+        return []
+    common = {"mechanism": mechanism, "assumptions": list(answers.plain("S2Q10") or []),
+              "failure_modes": list(answers.plain("S2Q11") or [])}
+    structured = (answers.structured("S2Q9") or {}).get("pathways")
+    pathways: list[dict[str, Any]] = []
+    if isinstance(structured, list):
+        for entry in structured:
+            if not isinstance(entry, Mapping):
+                continue
+            kpi = next((k for k in kpis if entry.get("kpi_item") == k["item"]
+                        or mentions(str(entry.get("kpi") or ""), _label(k.get("name")))), None)
+            if kpi is None:
+                continue
+            metrics = entry.get("metrics") or ([entry["metric"]] if entry.get("metric") else [])
+            pathways.append({**common, "kpi": kpi.get("name"), "kpi_item": kpi["item"],
+                             "metrics": [str(m) for m in metrics], "mechanism": entry.get("mechanism") or mechanism,
+                             "link": "structured"})
+        return pathways
+    metrics = [name for name in metric_names if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", mechanism, re.I)]
+    for kpi in kpis:
+        if mentions(mechanism, _label(kpi.get("name"))):
+            link = "named_in_mechanism"
+        elif len(kpis) == 1:
+            link = "only_kpi"  # "how will better performance move each KPI" with one KPI can only mean that one
+        else:
+            continue
+        pathways.append({**common, "kpi": kpi.get("name"), "kpi_item": kpi["item"], "metrics": metrics,
+                         "link": link})
+    return pathways
+
+
+def _duration(quantity: Mapping[str, Any] | None) -> float | None:
+    if not quantity or quantity.get("value") is None:
+        return None
+    try:
+        return duration_seconds(NormalisedAnswer(quantity["value"], unit=quantity.get("unit")))
+    except ValueError:
+        return None
+
+
+def actionability(time_to_act: Mapping[str, Any] | None,
+                  latency: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The derived margin (window − latency) and `sufficient` = margin > 0, given the two duration answers."""
+    window_s, latency_s = _duration(time_to_act), _duration(latency)
+    result: dict[str, Any] = {"time_to_act": time_to_act, "prediction_latency": latency}
+    if window_s is None or latency_s is None or time_to_act is None or latency is None:
+        return result
+    margin_s = window_s - latency_s
+    unit = min((time_to_act["unit"], latency["unit"]), key=lambda u: DURATION_SECONDS[u])
+    result.update(margin_seconds=margin_s,
+                  margin={"value": round(margin_s / DURATION_SECONDS[unit], 6), "unit": unit},
+                  sufficient=margin_s > rules.ACTIONABILITY_MIN_MARGIN_SECONDS)
+    return result
+
+
+def _fmt(number: Any) -> str:
+    return str(int(number)) if isinstance(number, float) and number.is_integer() else str(number)
+
+
+def _quantity_text(quantity: Mapping[str, Any] | None) -> str:
+    if not quantity:
+        return "?"
+    unit = quantity.get("unit")
+    return f"{_fmt(quantity['value'])} {unit}".strip() if unit else _fmt(quantity["value"])
+
+
+def _validation_plan(answers: AnswerSet, kpis: list[dict[str, Any]]) -> dict[str, Any]:
+    described = " ".join(t for t in (answers.plain("S2Q5"), answers.plain("S2Q8")) if t) or None
+    for item in answers.items("S2Q5"):
+        if item and answers.plain("S2Q5", item):
+            described = f"{described} {answers.plain('S2Q5', item)}"
+    method = None
+    if described:
+        if _word_hits(described, _AB_TEST_WORDS):
+            method = "ab_test"
+        elif _word_hits(described, _BEFORE_AFTER_WORDS):
+            method = "before_after"
+    timeframes = [k["timeframe"] for k in kpis if k.get("timeframe") and k["timeframe"].get("unit") in _TIMEFRAME_WEEKS]
+    timeline = max(timeframes, key=lambda t: t["value"] * _TIMEFRAME_WEEKS[t["unit"]], default=None)
+    criteria = [f"{_label(k['name'])}: from {_quantity_text(k.get('baseline'))} to {_quantity_text(k.get('target'))}"
+                f" within {_quantity_text(k.get('timeframe'))} of launch"
+                for k in kpis if k.get("name") and k.get("baseline") and k.get("target") and k.get("timeframe")]
+    return {"method": method, "method_description": answers.plain("S2Q8"), "timeline": timeline,
+            "success_criteria": criteria}
+
+
+def build_stage_2(answers: AnswerSet) -> MetricAlignmentMatrix:
+    """How a pathway names its KPI: the bank asks one mechanism question (S2Q9) "covering every KPI and naming
+    the metric that drives it". An LLM extraction may fill `structured["pathways"]` with
+    `{kpi | kpi_item, metric | metrics, mechanism}`; offline, a KPI is the end of a pathway when the mechanism
+    names it (most words of its short name, the text before the first colon), or when it is the only KPI.
+    The pathway's metrics are the listed metrics (S2Q6) the mechanism names."""
+    data = assemble(2, answers, skip={"S2Q6", "S2Q7", "S2Q8", "S2Q9", "S2Q10", "S2Q11", "S2Q14"},
+                    keep_item={"business_kpis"})
+    kpis: list[dict[str, Any]] = data.get("business_kpis", [])
+    metrics = _metrics(answers)
+    data["model_metrics"] = metrics
+    data["causal_pathways"] = _pathways(answers, kpis, [m["name"] for m in metrics])
+    window = data.get("actionability_window", {})
+    data["actionability_window"] = {**actionability(window.get("time_to_act"), window.get("prediction_latency")),
+                                    "team_assessment": answers.plain("S2Q14")}
+    data["validation_plan"] = _validation_plan(answers, kpis)
+    return MetricAlignmentMatrix.model_validate(data)
+
+
+# --- Stage 3 ----------------------------------------------------------------------------------------------------
+
+_GENERIC_SOURCE_WORDS = frozenset({"database", "api", "file", "stream", "rest", "table", "system", "export"})
+
+
+def parse_source_line(line: str) -> dict[str, Any]:
+    """'name | kind | location' (a dash also separates) → a data-source dict."""
+    parts = [part.strip() for part in re.split(r"\s*\|\s*|\s+[—–]\s+", line.strip())]
+    name, kind, location = [*parts, None, None][:3]
+    if kind:
+        lowered = kind.lower()
+        kind = next((known for known in rules.DATA_SOURCE_KINDS if lowered.startswith(known)), lowered)
+    if len(parts) > 3:
+        location = " | ".join(parts[2:])
+    return {"name": name, "kind": kind or None, "location": location or None, "covers_features": []}
+
+
+def _source_words(source: Mapping[str, Any]) -> set[str]:
+    return (_tokens(source["name"]) | _tokens(source.get("location") or "")) - _GENERIC_SOURCE_WORDS
+
+
+def _sources_named_by(sentence: str, sources: list[dict[str, Any]]) -> list[str]:
+    """The sources a sentence is about: those sharing most words with it by name, else by location."""
+    words = _tokens(sentence)
+    for part in ("name", "location"):
+        overlap = {s["name"]: len((_tokens(s.get(part) or "") - _GENERIC_SOURCE_WORDS) & words) for s in sources}
+        best = max(overlap.values(), default=0)
+        if best:
+            return [name for name, count in overlap.items() if count == best]
+    return []
+
+
+def _about_source(answers: AnswerSet, qid: str, source: Mapping[str, Any],
+                  sources: list[dict[str, Any]]) -> str | None:
+    """The part of a whole-stage answer (S3Q2, S3Q3) about one source: LLM mapping, else the sentences naming it."""
+    structured = (answers.structured(qid) or {}).get("per_source")
+    if isinstance(structured, Mapping):
+        return next((str(v) for k, v in structured.items() if str(k).lower() == source["name"].lower()), None)
+    text = answers.plain(qid)
+    if not text:
+        return None
+    assigned = [(sentence, _sources_named_by(sentence, sources)) for sentence in _sentences(text)]
+    if not any(names for _, names in assigned):
+        return text  # a text naming no source describes them all
+    about = [sentence for sentence, names in assigned if source["name"] in names]
+    return " ".join(about) or None
+
+
+def _match_source(name: str, sources: list[dict[str, Any]]) -> dict[str, Any] | None:
+    lowered = name.strip().lower()
+    return next((s for s in sources if s["name"].lower() == lowered), None) or next(
+        (s for s in sources if _tokens(name) & _source_words(s)), None)
+
+
+def propose_feature_coverage(answers: AnswerSet) -> dict[str, list[str]]:
+    """The derived proposal shown with S3Q4: each stage-1 feature goes to the source its source system names."""
+    sources = [parse_source_line(line) for line in answers.plain("S3Q1") or []]
+    proposal: dict[str, list[str]] = {source["name"]: [] for source in sources}
+    for line in answers.plain("S1Q8") or []:
+        name, system = parse_feature_line(line)
+        source = _match_source(system, sources) if system else None
+        if source is not None:
+            proposal[source["name"]].append(name)
+    return proposal
+
+
+def overall_feasibility(scores: Mapping[str, int | None], fair: Mapping[str, str | None]) -> str | None:
+    """DOMAIN.md: high if every dimension ≥ 6 and ≥ 3 FAIR principles full or partial; medium if the average
+    ≥ 5; else low. None until all six dimensions are scored."""
+    values = [scores.get(dimension) for dimension in rules.QUALITY_DIMENSIONS]
+    if any(value is None for value in values):
+        return None
+    numbers = [int(value) for value in values if value is not None]
+    supported = sum(1 for principle in rules.FAIR_PRINCIPLES if fair.get(principle) in rules.FAIR_SUPPORTED)
+    if min(numbers) >= rules.FEASIBILITY_HIGH_MIN_SCORE and supported >= rules.FEASIBILITY_HIGH_MIN_FAIR:
+        return "high"
+    if sum(numbers) / len(numbers) >= rules.FEASIBILITY_MEDIUM_MIN_AVERAGE:
+        return "medium"
+    return "low"
+
+
+def build_stage_3(answers: AnswerSet) -> DataQualityScorecard:
+    data = assemble(3, answers, skip={"S3Q1", "S3Q2", "S3Q3", "S3Q4"})
+    sources = [parse_source_line(line) for line in answers.plain("S3Q1") or []]
+    for source in sources:
+        source["size_and_frequency"] = _about_source(answers, "S3Q2", source, sources)
+        source["access_method"] = _about_source(answers, "S3Q3", source, sources)
+    confirmed = answers.plain("S3Q4")
+    if confirmed:
+        for line in confirmed:
+            name, _, features = line.partition(":")
+            source = _match_source(name, sources) if features else None
+            if source is not None:
+                source["covers_features"] = [f.strip() for f in features.split(",") if f.strip()]
+    else:
+        proposal = propose_feature_coverage(answers)
+        for source in sources:
+            source["covers_features"] = proposal.get(source["name"], [])
+    data["data_sources"] = sources
+    if answers.plain("S1Q8"):
+        covered = [f for source in sources for f in source["covers_features"]]
+        data["uncovered_features"] = [
+            name for name, _ in map(parse_feature_line, answers.plain("S1Q8"))
+            if not any(c.lower() == name.lower() or mentions(c, name) for c in covered)]
+
+    scores = data.setdefault("quality_scores", {})
+    notes = {q.feeds.split(".")[1]: (answers.value(q.id) or {}).get("note")
+             for q in questions_for_stage(3) if q.group == "quality"}
+    scores["notes"] = {dimension: note for dimension, note in notes.items() if note}
+    labeling = data.setdefault("labeling_strategy", {})
+    if labeling.get("label_count") is not None:
+        labeling["needed"] = labeling["label_count"] > 0
+    fair = data.setdefault("fair", {})
+    fair["gaps"] = [{"principle": p, "rating": fair[p]} for p in rules.FAIR_PRINCIPLES
+                    if fair.get(p) is not None and fair[p] != "full"]
+    data["overall_feasibility"] = overall_feasibility(scores, fair)
+    return DataQualityScorecard.model_validate(data)
+
+
+def feasibility_from_answers(answers: AnswerSet) -> str | None:
+    """Stage 3's overall feasibility from whatever stage-3 answers the set holds (None if not all scored)."""
+    scores = {q.feeds.split(".")[1]: answers.plain(q.id) for q in questions_for_stage(3) if q.group == "quality"}
+    fair = {q.feeds.split(".")[1]: answers.plain(q.id) for q in questions_for_stage(3)
+            if q.feeds.startswith("fair.")}
+    return overall_feasibility(scores, fair)
+
+
+# --- Stage 4 ----------------------------------------------------------------------------------------------------
+
+_CLAUSE_RE = re.compile(r"[.;!?\n]+|\bbut\b|\bhowever\b", re.IGNORECASE)
+_NEGATION_RE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in rules.NEGATION_WORDS) + r")\b", re.IGNORECASE)
+
+
+def _affirmed_areas(text: str) -> dict[str, str]:
+    """Areas of `EXPLAINABILITY_HIGH_KEYWORDS` the text touches, each with the keyword, ignoring negated ones."""
+    found: dict[str, str] = {}
+    for clause in _CLAUSE_RE.split(text):
+        negation = _NEGATION_RE.search(clause)
+        for area, keywords in rules.EXPLAINABILITY_HIGH_KEYWORDS.items():
+            for keyword in keywords:
+                hit = re.search(rf"\b{re.escape(keyword)}", clause, re.IGNORECASE)
+                if hit and not (negation and negation.start() < hit.start()):
+                    found.setdefault(area, keyword)
+    return found
+
+
+def explainability_level(stakes: str | None, regulations: Iterable[str],
+                         archetype: str | None) -> tuple[str, list[str]]:
+    """DOMAIN.md: high when stakes or regulations touch health, safety, legal, credit/lending, hiring/employment
+    or regulated data; low for recommendation/ranking/marketing with low stakes; else medium. Returns the level
+    and the reasons."""
+    reasons = [f"stakes mention '{kw}' ({area})" for area, kw in _affirmed_areas(stakes or "").items()]
+    reasons += [f"regulation '{reg}' touches {area}" for reg in regulations
+                for area in _affirmed_areas(reg)]
+    if reasons:
+        return "high", reasons
+    if archetype in rules.EXPLAINABILITY_LOW_ARCHETYPES:
+        return "low", [f"the ML task is {archetype} and the stakes touch no high-stakes area"]
+    low_hits = _word_hits(stakes or "", rules.EXPLAINABILITY_LOW_KEYWORDS)
+    if low_hits:
+        return "low", [f"stakes describe {low_hits[0]} and touch no high-stakes area"]
+    return "medium", ["the stakes touch no high-stakes area, and the task is not recommendation, ranking or "
+                      "marketing"]
+
+
+def build_stage_4(answers: AnswerSet) -> UserContext:
+    data = assemble(4, answers, keep_item={"personas"})
+    explainability = data.setdefault("explainability", {})
+    if answers.plain("S4Q14") or answers.plain("S4Q15"):
+        level, reasons = explainability_level(answers.plain("S4Q14"), answers.plain("S4Q15") or [],
+                                              answers.plain("S1Q11"))
+        explainability.update(level=level, level_reasons=reasons)
+    return UserContext.model_validate(data)
+
+
+# --- Stage 5 ----------------------------------------------------------------------------------------------------
+
+
+def build_stage_5(answers: AnswerSet, *, overall_feasibility: str | None = None) -> EthicalRiskReport:
+    """Per-principle residual risk, and the governance decision once all five principles have one. The data
+    feasibility floor uses `overall_feasibility`, or stage 3's answers when the set holds them."""
+    data = assemble(5, answers)
+    principles = data.setdefault("principles", {})
+    residuals: dict[str, ResidualRisk] = {}
+    for name in rules.PRINCIPLES:
+        block = principles.setdefault(name, {})
+        inputs = (block.get("severity"), block.get("likelihood"), block.get("mitigation_effectiveness"))
+        if all(value is not None for value in inputs):
+            residuals[name] = residual_risk(*inputs)  # type: ignore[arg-type]
+            block["residual_risk"] = residuals[name]
+    if len(residuals) == len(rules.PRINCIPLES):
+        feasibility = overall_feasibility or feasibility_from_answers(answers)
+        data["governance_decision"] = decide(residuals, feasibility)
+    return EthicalRiskReport.model_validate(data)
+
+
+BUILDERS = {1: build_stage_1, 2: build_stage_2, 3: build_stage_3, 4: build_stage_4, 5: build_stage_5}
