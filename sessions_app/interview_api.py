@@ -55,7 +55,7 @@ class AcknowledgeInput(serializers.Serializer):
 
 
 class StageListView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="sessions_stages_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, session_id: str) -> Response:
         session = _session(request, session_id)
         return Response({"session_id": session.pk, "current_stage": session.current_stage,
