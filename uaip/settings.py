@@ -249,6 +249,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DJANGO_STRUCTLOG_DJANGO_TASKS_ENABLED = True
 
 # --- Security ---------------------------------------------------------------------------------------------------
+# Rotating SECRET_KEY: put the old key here (comma-separated) for a while, so sessions, password-reset links and
+# signed values made with it stay valid (docs/DEPLOYMENT.md). JWTs have no fallback: see JWT_SIGNING_KEY.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page's meta tag, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
