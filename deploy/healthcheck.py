@@ -25,9 +25,7 @@ def main() -> int:
     port = int(os.environ.get("PORT", "8000"))
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        connection.request(
-            "GET", "/api/v1/health", headers={"Host": probe_host(), "Accept": "application/json"}
-        )
+        connection.request("GET", "/api/v1/health", headers={"Host": probe_host(), "Accept": "application/json"})
         response = connection.getresponse()
         body = response.read(500).decode("utf-8", "replace")
     except OSError as exc:
