@@ -25,6 +25,15 @@ def _fresh_cache():
     caches["default"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_real_llm(settings):
+    """A developer's own API key or Ollama server never leaks into a test: the offline provider answers
+    unless a test points a provider at a fake server."""
+    settings.ANTHROPIC_API_KEY = ""
+    settings.ANTHROPIC_BASE_URL = ""
+    settings.OLLAMA_HOST = ""
+
+
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:
     def make(email: str | None = None, password: str = TEST_PASSWORD, name: str = "Test User", **extra) -> User:
