@@ -17,6 +17,7 @@ from django.utils import timezone
 from sessions_app import runs
 from sessions_app.answer_types import validate_answer
 from sessions_app.errors import InterviewConflict
+from sessions_app.interview.answers import AnswerSet
 from sessions_app.interview.registry import REGISTRY, to_json
 from sessions_app.models import (
     STAGE_COUNT,
@@ -121,7 +122,7 @@ class InterviewOrchestrator:
     # --- gates --------------------------------------------------------------------------------------------
     def evaluate_stage(self, *, stage_number: int) -> tuple[Any, Any]:
         """Build the stage's deliverable and run its gate on the current answers (no writes)."""
-        answers = current_answer_set(self.session, stage_number)
+        answers = current_answer_set(self.session)
         deliverable = REGISTRY.build(stage_number, answers)
         acks = ConcernAcknowledgement.objects.filter(session=self.session, stage=stage_number)
         acknowledged = set(acks.values_list("key", flat=True))
@@ -219,14 +220,16 @@ def next_open_stage(session: ScopingSession) -> int:
     return next((n for n in range(1, STAGE_COUNT + 1) if n not in done), STAGE_COUNT)
 
 
-def current_rows(session: ScopingSession, stage_number: int) -> list[Answer]:
-    return list(Answer.objects.filter(session=session, stage=stage_number).order_by("created_at", "id"))
+def current_rows(session: ScopingSession, stage_number: int | None = None) -> list[Answer]:
+    rows = Answer.objects.filter(session=session)
+    if stage_number is not None:
+        rows = rows.filter(stage=stage_number)
+    return list(rows.order_by("created_at", "id"))
 
 
-def current_answer_set(session: ScopingSession, stage_number: int) -> Any:
-    from sessions_app.interview.answers import AnswerSet
-
-    return AnswerSet.from_rows(current_rows(session, stage_number))
+def current_answer_set(session: ScopingSession) -> AnswerSet:
+    """Every current answer of the session: later stages' builders read earlier stages' answers."""
+    return AnswerSet.from_rows(current_rows(session))
 
 
 def answers_snapshot(session: ScopingSession, stage_number: int) -> dict[str, dict[str, Any]]:

@@ -52,10 +52,14 @@ def to_json(value: Any) -> Any:
 
 
 def _builder(number: int) -> Callable[[Any], BaseModel]:
+    """Builders see every answer of the session: later stages read earlier ones (features, task type)."""
+
     def build(answers: Any) -> BaseModel:
         from sessions_app.interview import builders
 
-        return getattr(builders, f"build_stage_{number}")(answers)
+        if number == 5:  # the governance decision applies the data-feasibility floor from stage 3
+            return builders.build_stage_5(answers, overall_feasibility=builders.feasibility_from_answers(answers))
+        return builders.BUILDERS[number](answers)
 
     return build
 
