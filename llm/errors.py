@@ -47,6 +47,11 @@ class ProviderError(LLMError):
         self.status_code = status_code
         super().__init__(f"{error_type}: {message}" if message else error_type)
 
+    @property
+    def provider_down(self) -> bool:
+        """Whether this failure says the provider is unusable (not just that this one request was bad)."""
+        return self.transient or self.error_type in {"auth", "not_found", "unpriced_model"}
+
     def describe(self) -> str:
         """Short human text for ``LLMUnavailable`` and ``llm_health`` (no prompt content)."""
         label = self.error_type.replace("_", " ")

@@ -73,10 +73,13 @@ class _Completion:
                 continue
             try:
                 reply, parsed, model = self._ask(provider)
-            except (ProviderError, InvalidOutput) as exc:
-                failures[provider.name] = exc.describe() if isinstance(exc, ProviderError) else "invalid output"
-                if not provider.offline:
+            except ProviderError as exc:
+                failures[provider.name] = exc.describe()
+                if exc.provider_down and not provider.offline:
                     health.remember(provider.name, health.DOWN, failures[provider.name])
+                continue
+            except InvalidOutput:
+                failures[provider.name] = "invalid output"
                 continue
             if not provider.offline:
                 health.remember(provider.name, health.OK)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity.stop import stop_base
 
 from llm.errors import ProviderError
 
@@ -28,15 +29,21 @@ class WaitRetryAfterOrBackoff:
         return self.backoff(retry_state)
 
 
+class StopWhenBudgetUsed(stop_base):
+    """Stop retrying once the whole call has used its ``LLM_MAX_TOTAL_ATTEMPTS``."""
+
+    def __init__(self, budget_left: Callable[[], bool]):
+        self.budget_left = budget_left
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return not self.budget_left()
+
+
 def retrying(*, budget_left: Callable[[], bool]) -> Retrying:
     """A fresh policy for one provider: ``LLM_RETRY_ATTEMPTS`` tries, fewer if the call's budget runs out."""
-
-    def out_of_budget(retry_state: RetryCallState) -> bool:
-        return not budget_left()
-
     return Retrying(
         retry=retry_if_exception(is_transient),
-        stop=stop_after_attempt(settings.LLM_RETRY_ATTEMPTS) | out_of_budget,
+        stop=stop_after_attempt(settings.LLM_RETRY_ATTEMPTS) | StopWhenBudgetUsed(budget_left),
         wait=WaitRetryAfterOrBackoff(
             backoff=settings.LLM_RETRY_BACKOFF,
             backoff_max=settings.LLM_RETRY_BACKOFF_MAX,

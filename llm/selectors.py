@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -43,7 +44,7 @@ class UsageTotals:
         return self.input_tokens + self.output_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> UsageTotals:
+    def from_row(cls, row: Mapping[str, Any]) -> UsageTotals:
         return cls(**{name: row[name] for name in TOTALS})
 
 

@@ -168,3 +168,15 @@ def test_worker_options_still_work_and_check_can_be_skipped(llm_settings, monkey
     call_command("db_worker", "--batch", "--no-reload", "--interval", "0.5", "--queue-name", "llm", "--skip-llm-check")
 
     assert captured == {"batch": True, "interval": 0.5, "queues": ["llm"]}
+
+
+def test_a_bad_request_does_not_mark_the_provider_down(anthropic_on):
+    from llm.gateway import complete
+    from tests.llm.factories import assessment, quality_request
+
+    anthropic_on.queue(fa.json_message(assessment()))
+    complete(quality_request())
+    anthropic_on.queue(fa.bad_request("prompt is too long"))
+    complete(quality_request())
+
+    assert cached_status()["anthropic"] == "ok"

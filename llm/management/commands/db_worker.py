@@ -30,7 +30,8 @@ class Command(db_worker.Command):
         super().add_arguments(parser)
         parser.add_argument("--skip-llm-check", action="store_true", help="Start without checking the LLM providers.")
 
-    def handle(self, *args: Any, skip_llm_check: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
+        skip_llm_check = options.pop("skip_llm_check", False)
         # With --reload the parent process only watches files; the child that runs tasks does the check.
         reloader_parent = options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
         if not skip_llm_check and not reloader_parent:
