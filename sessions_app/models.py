@@ -166,6 +166,49 @@ class RunKind(models.TextChoices):
     CHARTER = "charter", "Charter generation"
 
 
+CROSS_STAGE = 0  # the "stage" of acknowledgements that concern consistency findings across stages
+
+
+class ConsistencyReview(models.Model):
+    """The cross-stage consistency findings (rules + LLM) computed before a charter is generated."""
+
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="consistency_reviews")
+    findings = models.JSONField(default=list)
+    semantic_available = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"consistency review {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Charter(models.Model):
+    """One generated version of a session's AI Project Charter. Versions are never changed, only approved."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="charters")
+    version = models.PositiveIntegerField()
+    content = models.JSONField()
+    markdown = models.TextField()
+    decision = models.CharField(max_length=32)
+    provider = models.CharField(max_length=40, blank=True)
+    offline = models.BooleanField(default=False)
+    answers_snapshot = models.JSONField(default=dict)
+    generated_at = models.DateTimeField(auto_now_add=True)
+    approver_name = models.CharField(max_length=150, blank=True)
+    approved_at = models.DateField(null=True, blank=True)
+    approval_comment = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["session", "version"], name="charter_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} charter v{self.version}"
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
