@@ -40,12 +40,14 @@ def _elapsed_ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def _reask_messages(messages: list[ChatMessage], error: InvalidOutput) -> list[ChatMessage]:
+def _reask_messages(messages: list[ChatMessage], error: InvalidOutput, *, structured: bool) -> list[ChatMessage]:
     previous = error.reply_text[:MAX_ECHOED_REPLY_CHARS] or "(empty reply)"
-    correction = (
-        f"Your previous reply could not be used: {error.reason}. Reply again with only a JSON object that "
-        "matches the required schema, with no other text."
+    instruction = (
+        "Reply again with only a JSON object that matches the required schema, with no other text."
+        if structured
+        else "Please answer again."
     )
+    correction = f"Your previous reply could not be used: {error.reason} {instruction}"
     return [*messages, {"role": "assistant", "content": previous}, {"role": "user", "content": correction}]
 
 
@@ -109,7 +111,8 @@ class _Completion:
         except InvalidOutput as invalid:
             if not provider.offline and not self._budget_left():
                 raise
-            return self._with_retries(provider, _reask_messages(messages, invalid))
+            structured = self.request.schema is not None
+            return self._with_retries(provider, _reask_messages(messages, invalid, structured=structured))
 
     def _with_retries(self, provider: Provider, messages: list[ChatMessage]) -> tuple[ProviderReply, Any, str]:
         retry_number = 0

@@ -31,7 +31,7 @@ def json_text(text: str) -> str:
 def _pydantic_reason(exc: ValidationError) -> str:
     errors = exc.errors(include_url=False, include_input=False, include_context=False)
     parts = [f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in errors]
-    return "; ".join(parts[:MAX_REPORTED_ERRORS])
+    return "; ".join(parts[:MAX_REPORTED_ERRORS]) + "."
 
 
 def validate_reply(
@@ -58,7 +58,7 @@ def validate_reply(
     errors = sorted(Draft202012Validator(dict(json_schema or {})).iter_errors(data), key=lambda e: e.json_path)
     if errors:
         shown = errors[:MAX_REPORTED_ERRORS]
-        reason = "; ".join(f"{e.json_path}: {e.message}" for e in shown)
+        reason = "; ".join(f"{e.json_path}: {e.message}" for e in shown) + "."
         summary = "; ".join(f"{e.json_path}: fails {e.validator}" for e in shown)  # no reply content
         raise InvalidOutput(reason, summary=summary, reply_text=text)
     return data

@@ -241,3 +241,15 @@ def test_cost_is_exact_for_known_usage(anthropic_on):
     assert (row.cache_creation_input_tokens, row.cache_read_input_tokens) == (2000, 10000)
     assert row.cost_usd == Decimal("0.00645")
     assert row.request_id.startswith("req_fake_")
+
+
+def test_empty_plain_text_reply_is_reasked_without_mentioning_json(anthropic_on):
+    anthropic_on.queue(fa.message(""), fa.message("Which team owns the claims backlog?"))
+    request = LLMRequest(purpose=Purpose.FOLLOWUP, system="s", messages=[{"role": "user", "content": "q"}])
+
+    result = complete(request)
+
+    assert result.text == "Which team owns the claims backlog?"
+    correction = anthropic_on.message_requests[1].json["messages"][-1]["content"]
+    assert "Please answer again." in correction
+    assert "JSON" not in correction
