@@ -44,15 +44,19 @@ def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
                 time.sleep(0.3)
         assert health is not None, log.read_text()
         assert health.status_code == 200 and health.json()["status"] == "healthy"
-        children = subprocess.run(["ps", "-o", "args=", "--ppid", str(process.pid)], capture_output=True,
+        children = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(process.pid)], capture_output=True,
                                   text=True).stdout
         assert "db_worker" in children and "runserver" in children
+        child_pids = [int(line.split()[0]) for line in children.strip().splitlines()]
         assert f"http://127.0.0.1:{port}/" in log.read_text()
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             raise
     assert process.returncode is not None
+    alive = [pid for pid in child_pids if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+    assert not alive, "the web server and worker must stop with rundev"

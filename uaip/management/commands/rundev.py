@@ -11,6 +11,10 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Start the web server and the task worker side by side; Ctrl+C stops both."
 
@@ -18,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, addrport: str, **options: Any) -> None:
+        # Stop the children too when we are terminated, not only on Ctrl+C.
+        signal.signal(signal.SIGTERM, _interrupt)
         manage = [sys.executable, "manage.py"]
         worker = subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "0.5"])
         web = subprocess.Popen([*manage, "runserver", addrport])
