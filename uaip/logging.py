@@ -41,7 +41,9 @@ def configure_logging(*, level: str, json_logs: bool) -> dict[str, Any]:
                 "foreign_pre_chain": shared_processors,
             }
         },
-        "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "structured"}},
+        "handlers": {
+            "stdout": {"class": "logging.StreamHandler", "formatter": "structured", "stream": "ext://sys.stdout"}
+        },
         "root": {"handlers": ["stdout"], "level": level},
         "loggers": {
             "django_structlog": {"level": level},

@@ -23,6 +23,9 @@ from uaip.ratelimits import RateLimitExceeded
                 "status": serializers.CharField(),
                 "database": serializers.CharField(),
                 "version": serializers.CharField(),
+                "llm": serializers.DictField(
+                    child=serializers.CharField(), help_text="Provider → status from the last cached check."
+                ),
             },
         )
     },
