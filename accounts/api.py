@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,9 @@ from uaip.ratelimits import ApiThrottle, AuthEmailThrottle, AuthIpThrottle
 
 
 def access_lifetime_seconds() -> int:
-    return int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
+    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+    assert isinstance(lifetime, timedelta)
+    return int(lifetime.total_seconds())
 
 
 def token_pair(user: User) -> dict[str, Any]:

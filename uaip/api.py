@@ -39,8 +39,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     from sessions_app.runs import RunInProgress
 
     if isinstance(exc, InterviewConflict):
-        response = Response({"detail": exc.message, "code": exc.code, **exc.details}, status=409)
-        return response
+        return Response({"detail": exc.message, "code": exc.code, **exc.details}, status=409)
     if isinstance(exc, RunInProgress):
         body: dict[str, Any] = {"detail": str(exc), "code": "run_in_progress"}
         if exc.active is not None:
@@ -53,19 +52,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
 
-    response = drf_exception_handler(exc, context)
-    if response is None:
+    handled = drf_exception_handler(exc, context)
+    if handled is None:
         logger.exception("api_unhandled_error", error_type=type(exc).__name__)
         return Response(
             {"detail": "Something went wrong on our side. Please try again.", "code": "server_error"},
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
-
+    response: Response = handled
     if isinstance(exc, exceptions.ValidationError):
         errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = {"detail": _first_message(errors), "code": "invalid", "errors": errors}
     elif isinstance(exc, exceptions.APIException):
-        detail = exc.detail
+        detail: Any = exc.detail
         extra: dict[str, Any] = {}
         if isinstance(detail, dict):
             extra = {k: v for k, v in detail.items() if k not in {"detail", "code"}}

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from uaip import views
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("health", views.health, name="health"),
     path("auth/", include("accounts.api_urls")),
     path("", include("sessions_app.api_urls")),

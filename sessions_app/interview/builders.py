@@ -168,7 +168,9 @@ def infer_output_type(description: str | None) -> str | None:
 
 def _features(answers: AnswerSet) -> list[dict[str, Any]]:
     lines = answers.plain("S1Q8") or []
-    features = [dict(zip(("name", "source"), parse_feature_line(line), strict=True)) for line in lines]
+    features: list[dict[str, Any]] = [
+        dict(zip(("name", "source"), parse_feature_line(line), strict=True)) for line in lines
+    ]
     availability = answers.plain("S1Q9")
     detail = (answers.value("S1Q9") or {}).get("detail")
     if availability == "yes":
@@ -180,7 +182,7 @@ def _features(answers: AnswerSet) -> list[dict[str, Any]]:
     named = _structured_list(answers, "S1Q9", "unavailable_features")
     for feature in features:
         if named is not None:
-            flagged = any(n.lower() == feature["name"].lower() or mentions(n, feature["name"]) for n in named)
+            flagged = any(n.lower() == str(feature["name"]).lower() or mentions(n, feature["name"]) for n in named)
         else:
             flagged = mentions(detail, feature["name"])
         if flagged:
@@ -448,9 +450,9 @@ def build_stage_3(answers: AnswerSet) -> DataQualityScorecard:
     if confirmed:
         for line in confirmed:
             name, _, features = line.partition(":")
-            source = _match_source(name, sources) if features else None
-            if source is not None:
-                source["covers_features"] = [f.strip() for f in features.split(",") if f.strip()]
+            matched = _match_source(name, sources) if features else None
+            if matched is not None:
+                matched["covers_features"] = [f.strip() for f in features.split(",") if f.strip()]
     else:
         proposal = propose_feature_coverage(answers)
         for source in sources:
