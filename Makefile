@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install lint format check worker bench clean
+.PHONY: run test install lint typecheck format check worker clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: install
+	DJANGO_DEBUG=1 $(BIN)/mypy accounts sessions_app llm uaip
 
 format: install
 	$(BIN)/ruff format .
