@@ -120,8 +120,9 @@ class RefreshView(_PublicTokenView):
         except TokenError as exc:
             raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid") from exc
         tokens = serializer.validated_data
-        return Response({"token": tokens["access"], "refresh": tokens["refresh"],
-                         "expires_in": access_lifetime_seconds()})
+        return Response(
+            {"token": tokens["access"], "refresh": tokens["refresh"], "expires_in": access_lifetime_seconds()}
+        )
 
 
 class LogoutView(APIView):

@@ -17,13 +17,18 @@ class LoginForm(AuthenticationForm):
 
 class RegisterForm(forms.Form):
     email = forms.EmailField(label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    name = forms.CharField(label="Your name", max_length=150, required=False,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    password = forms.CharField(label="Password", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text="At least 10 characters; not a common or all-numeric password.")
-    password_confirm = forms.CharField(label="Password again", strip=False,
-                                       widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    name = forms.CharField(
+        label="Your name", max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common or all-numeric password.",
+    )
+    password_confirm = forms.CharField(
+        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

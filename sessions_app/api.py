@@ -28,8 +28,17 @@ class SessionOutput(serializers.ModelSerializer):
     class Meta:
         model = ScopingSession
         fields = [
-            "session_id", "user_id", "project_name", "description", "status", "current_stage",
-            "stages_completed", "progress_percent", "created_at", "updated_at", "completed_at",
+            "session_id",
+            "user_id",
+            "project_name",
+            "description",
+            "status",
+            "current_stage",
+            "stages_completed",
+            "progress_percent",
+            "created_at",
+            "updated_at",
+            "completed_at",
         ]
 
 

@@ -5,11 +5,14 @@ from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX
 
 class SessionForm(forms.Form):
     project_name = forms.CharField(
-        label="Project name", max_length=PROJECT_NAME_MAX,
+        label="Project name",
+        max_length=PROJECT_NAME_MAX,
         widget=forms.TextInput(attrs={"placeholder": "e.g. Customer churn prediction"}),
     )
     description = forms.CharField(
-        label="Description (optional)", max_length=DESCRIPTION_MAX, required=False,
+        label="Description (optional)",
+        max_length=DESCRIPTION_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What the team wants to find out"}),
     )
 

@@ -39,15 +39,21 @@ def _service(action: Any, **kwargs: Any) -> Any:
 
 
 def checkpoint_json(checkpoint: Checkpoint) -> dict[str, Any]:
-    return {"checkpoint_id": checkpoint.pk, "stage": checkpoint.stage, "created_at": checkpoint.created_at,
-            "deliverable": checkpoint.data.get("deliverable"), "gate": checkpoint.data.get("gate")}
+    return {
+        "checkpoint_id": checkpoint.pk,
+        "stage": checkpoint.stage,
+        "created_at": checkpoint.created_at,
+        "deliverable": checkpoint.data.get("deliverable"),
+        "gate": checkpoint.data.get("gate"),
+    }
 
 
 class AnswerInput(serializers.Serializer):
     question_id = serializers.CharField(max_length=16)
     answer = serializers.JSONField(help_text="Text, a number, {value, unit}, a choice value, or a list of strings.")
-    item = serializers.IntegerField(required=False, default=0, min_value=0,
-                                    help_text="Index within a repeatable group (several KPIs or personas).")
+    item = serializers.IntegerField(
+        required=False, default=0, min_value=0, help_text="Index within a repeatable group (several KPIs or personas)."
+    )
 
 
 class AcknowledgeInput(serializers.Serializer):
@@ -58,8 +64,13 @@ class StageListView(APIView):
     @extend_schema(operation_id="sessions_stages_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, session_id: str) -> Response:
         session = _session(request, session_id)
-        return Response({"session_id": session.pk, "current_stage": session.current_stage,
-                         "stages": interview.stage_overview(session)})
+        return Response(
+            {
+                "session_id": session.pk,
+                "current_stage": session.current_stage,
+                "stages": interview.stage_overview(session),
+            }
+        )
 
 
 class StageDetailView(APIView):
@@ -77,8 +88,10 @@ class AnswerSubmitView(APIView):
         data = AnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
         submitted = _service(
-            InterviewOrchestrator(session).submit_answer, stage_number=_stage(stage_number),
-            question_id=data.validated_data["question_id"], answer=data.validated_data["answer"],
+            InterviewOrchestrator(session).submit_answer,
+            stage_number=_stage(stage_number),
+            question_id=data.validated_data["question_id"],
+            answer=data.validated_data["answer"],
             item=data.validated_data["item"],
         )
         body = {"answer": interview.answer_json(submitted.answer)}
@@ -102,10 +115,21 @@ class ConcernAcknowledgeView(APIView):
         session = _session(request, session_id)
         data = AcknowledgeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        ack = _service(InterviewOrchestrator(session).acknowledge_concern, stage_number=_stage(stage_number),
-                       key=key, reason=data.validated_data["reason"])
-        return Response({"stage": ack.stage, "key": ack.key, "message": ack.message, "reason": ack.reason,
-                         "acknowledged_at": ack.created_at})
+        ack = _service(
+            InterviewOrchestrator(session).acknowledge_concern,
+            stage_number=_stage(stage_number),
+            key=key,
+            reason=data.validated_data["reason"],
+        )
+        return Response(
+            {
+                "stage": ack.stage,
+                "key": ack.key,
+                "message": ack.message,
+                "reason": ack.reason,
+                "acknowledged_at": ack.created_at,
+            }
+        )
 
 
 class CheckpointListView(APIView):
@@ -121,8 +145,13 @@ class CheckpointRestoreView(APIView):
         session = _session(request, session_id)
         checkpoint = interview.checkpoint_get(session, checkpoint_id)
         session = InterviewOrchestrator(session).restore_checkpoint(checkpoint=checkpoint)
-        return Response({"restored": checkpoint_json(checkpoint), "current_stage": session.current_stage,
-                         "stages": interview.stage_overview(session)})
+        return Response(
+            {
+                "restored": checkpoint_json(checkpoint),
+                "current_stage": session.current_stage,
+                "stages": interview.stage_overview(session),
+            }
+        )
 
 
 class RunView(APIView):

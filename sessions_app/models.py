@@ -87,8 +87,9 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["session", "stage", "question_id", "item", "-created_at"],
-                                  name="answer_current_idx")]
+        indexes = [
+            models.Index(fields=["session", "stage", "question_id", "item", "-created_at"], name="answer_current_idx")
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(stage__gte=1, stage__lte=STAGE_COUNT), name="answer_stage_range")
         ]

@@ -53,11 +53,13 @@ def runs_recover_stuck(*, owner: Any = None, now: dt.datetime | None = None) -> 
     if owner is not None:
         active = active.filter(owner=owner)
     lost = active.filter(status=RunStatus.RUNNING, heartbeat_at__lt=now - RUN_STUCK_AFTER).update(
-        status=RunStatus.FAILED, finished_at=now,
+        status=RunStatus.FAILED,
+        finished_at=now,
         error="The worker stopped while this was running. Your answer is saved; press Retry.",
     )
     unclaimed = active.filter(status=RunStatus.QUEUED, created_at__lt=now - RUN_QUEUE_TIMEOUT).update(
-        status=RunStatus.FAILED, finished_at=now,
+        status=RunStatus.FAILED,
+        finished_at=now,
         error="No background worker picked this up. Your answer is saved; check the worker is running, then Retry.",
     )
     if lost or unclaimed:
@@ -65,8 +67,15 @@ def runs_recover_stuck(*, owner: Any = None, now: dt.datetime | None = None) -> 
     return lost + unclaimed
 
 
-def run_start(*, session: ScopingSession, kind: str, stage: int | None = None, answer: Answer | None = None,
-              retry_of: StageRun | None = None, step: str = "Waiting for a worker…") -> StageRun:
+def run_start(
+    *,
+    session: ScopingSession,
+    kind: str,
+    stage: int | None = None,
+    answer: Answer | None = None,
+    retry_of: StageRun | None = None,
+    step: str = "Waiting for a worker…",
+) -> StageRun:
     """Create a queued run and enqueue its task when the surrounding transaction commits.
 
     Raises :class:`RunInProgress` when the user already has an active run (a database constraint decides).
@@ -74,8 +83,15 @@ def run_start(*, session: ScopingSession, kind: str, stage: int | None = None, a
     runs_recover_stuck(owner=session.owner)
     try:
         with transaction.atomic():
-            run = StageRun.objects.create(session=session, owner=session.owner, kind=kind, stage=stage,
-                                          answer=answer, retry_of=retry_of, step=step)
+            run = StageRun.objects.create(
+                session=session,
+                owner=session.owner,
+                kind=kind,
+                stage=stage,
+                answer=answer,
+                retry_of=retry_of,
+                step=step,
+            )
     except IntegrityError as exc:
         active = StageRun.objects.filter(owner=session.owner, status__in=ACTIVE_RUN_STATUSES).first()
         raise RunInProgress(active, retry_after=run_estimate_seconds(kind) or 5) from exc
@@ -110,11 +126,20 @@ def run_is_running(*, run: StageRun) -> bool:
 
 def run_succeed(*, run: StageRun, result: dict[str, Any], usage: RunUsage | None) -> bool:
     """Finish a run. Only a run still ``running`` can succeed: a cancelled run's results are discarded."""
-    fields: dict[str, Any] = {"status": RunStatus.SUCCEEDED, "finished_at": timezone.now(), "result": result,
-                              "step": "Done"}
+    fields: dict[str, Any] = {
+        "status": RunStatus.SUCCEEDED,
+        "finished_at": timezone.now(),
+        "result": result,
+        "step": "Done",
+    }
     if usage is not None:
-        fields.update(provider=usage.provider, model=usage.model, input_tokens=usage.input_tokens,
-                      output_tokens=usage.output_tokens, cost_usd=usage.cost_usd)
+        fields.update(
+            provider=usage.provider,
+            model=usage.model,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cost_usd=usage.cost_usd,
+        )
     return bool(StageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(**fields))
 
 
@@ -156,4 +181,3 @@ def run_estimate_seconds(kind: str) -> int | None:
         .aggregate(avg=Avg("took"))["avg"]
     )
     return max(1, round(average.total_seconds())) if average else None
-

@@ -53,8 +53,9 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
         page = Paginator(session_list(user=request.user), DASHBOARD_PAGE_SIZE).get_page(1)
         return render(request, "sessions_app/dashboard.html", {"page": page, "form": form}, status=400)
     if request.htmx:
-        return render(request, "sessions_app/partials/session_created.html",
-                      {"session": session, "form": SessionForm()})
+        return render(
+            request, "sessions_app/partials/session_created.html", {"session": session, "form": SessionForm()}
+        )
     messages.success(request, f"Created “{session.project_name}”.")
     return redirect("sessions:dashboard")
 
@@ -62,9 +63,15 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     session = session_get(user=request.user, session_id=session_id)
-    return render(request, "sessions_app/detail.html",
-                  {"session": session, "stages": STAGES, "rename_form": RenameForm(
-                      initial={"project_name": session.project_name})})
+    return render(
+        request,
+        "sessions_app/detail.html",
+        {
+            "session": session,
+            "stages": STAGES,
+            "rename_form": RenameForm(initial={"project_name": session.project_name}),
+        },
+    )
 
 
 @login_required
@@ -84,14 +91,18 @@ def rename(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     else:
         renamed = False
     if request.htmx:
-        return render(request, "sessions_app/detail.html#session-header",
-                      {"session": session, "rename_form": form, "renamed": renamed},
-                      status=200 if renamed else 400)
+        return render(
+            request,
+            "sessions_app/detail.html#session-header",
+            {"session": session, "rename_form": form, "renamed": renamed},
+            status=200 if renamed else 400,
+        )
     if renamed:
         messages.success(request, f"Renamed to “{session.project_name}”.")
         return redirect("sessions:detail", session_id=session.id)
-    return render(request, "sessions_app/detail.html",
-                  {"session": session, "stages": STAGES, "rename_form": form}, status=400)
+    return render(
+        request, "sessions_app/detail.html", {"session": session, "stages": STAGES, "rename_form": form}, status=400
+    )
 
 
 @login_required

@@ -37,8 +37,9 @@ def _no_real_llm(settings):
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:
     def make(email: str | None = None, password: str = TEST_PASSWORD, name: str = "Test User", **extra) -> User:
-        return User.objects.create_user(email=email or f"user{next(_emails)}@example.com", password=password,
-                                        name=name, **extra)
+        return User.objects.create_user(
+            email=email or f"user{next(_emails)}@example.com", password=password, name=name, **extra
+        )
 
     return make
 

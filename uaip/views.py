@@ -44,8 +44,7 @@ def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``RATELIMIT_VIEW``: 429 with ``Retry-After``, as JSON under /api/ and as a readable page elsewhere."""
     retry_after = exception.retry_after if isinstance(exception, RateLimitExceeded) else 60
     if request.path.startswith(API_PREFIX):
-        response: HttpResponse = json_error(429, f"Too many requests. Try again in {retry_after} seconds.",
-                                            "throttled")
+        response: HttpResponse = json_error(429, f"Too many requests. Try again in {retry_after} seconds.", "throttled")
     else:
         template = "errors/429.html#message" if getattr(request, "htmx", False) else "errors/429.html"
         response = render(request, template, {"retry_after": retry_after}, status=429)

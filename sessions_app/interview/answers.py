@@ -50,18 +50,32 @@ class AnswerSet:
         latest: dict[tuple[str, int], CurrentAnswer] = {}
         for row in rows:
             key = (row.question_id, int(row.item or 0))
-            latest[key] = CurrentAnswer(row.question_id, key[1], dict(row.value or {}), str(row.status),
-                                        dict(row.structured) if row.structured else None)
+            latest[key] = CurrentAnswer(
+                row.question_id,
+                key[1],
+                dict(row.value or {}),
+                str(row.status),
+                dict(row.structured) if row.structured else None,
+            )
         return cls(latest)
 
     @classmethod
-    def from_values(cls, values: Mapping[tuple[str, int], Mapping[str, Any]], status: str = "accepted",
-                    structured: Mapping[tuple[str, int], Mapping[str, Any]] | None = None) -> AnswerSet:
+    def from_values(
+        cls,
+        values: Mapping[tuple[str, int], Mapping[str, Any]],
+        status: str = "accepted",
+        structured: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
+    ) -> AnswerSet:
         """Build from stored JSON values directly (tests, previews): every answer gets `status`."""
         structured = structured or {}
-        return cls({key: CurrentAnswer(key[0], key[1], dict(value), status,
-                                       dict(structured[key]) if key in structured else None)
-                    for key, value in values.items()})
+        return cls(
+            {
+                key: CurrentAnswer(
+                    key[0], key[1], dict(value), status, dict(structured[key]) if key in structured else None
+                )
+                for key, value in values.items()
+            }
+        )
 
     def __iter__(self) -> Iterator[CurrentAnswer]:
         return iter(self.answers.values())

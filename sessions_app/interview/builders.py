@@ -36,8 +36,11 @@ def typed_value(question: Question, stored: Mapping[str, Any]) -> Any:
     """The stored JSON answer as the deliverable holds it: numbers the user gave a unit for keep it
     ({"value", "unit"}); everything else is the bare value."""
     value = stored.get("value")
-    if question.type is QuestionType.NUMBER and not question.per_item_of and (
-            question.unit_choices or question.free_unit):
+    if (
+        question.type is QuestionType.NUMBER
+        and not question.per_item_of
+        and (question.unit_choices or question.free_unit)
+    ):
         return {"value": value, "unit": stored.get("unit")}
     if question.type is QuestionType.SCALE and value is not None:
         return int(value)
@@ -71,8 +74,9 @@ def _finalise(node: Any, keep_item: frozenset[str], name: str = "") -> Any:
     return node
 
 
-def assemble(stage_number: int, answers: AnswerSet, *, skip: Iterable[str] = (),
-             keep_item: Iterable[str] = ()) -> dict[str, Any]:
+def assemble(
+    stage_number: int, answers: AnswerSet, *, skip: Iterable[str] = (), keep_item: Iterable[str] = ()
+) -> dict[str, Any]:
     """A dict for the stage's deliverable with every answered question (except `skip`) at its feeds path.
     Lists named in `keep_item` record each element's item index (KPIs, personas)."""
     skipped = set(skip)
@@ -99,8 +103,9 @@ _SENTENCE_RE = re.compile(r"(?<=[.;!?])\s+|\n+")
 def _tokens(text: str) -> set[str]:
     """Significant lower-case words, with a plural 's' dropped so 'outages' matches 'outage'."""
     words = (word.strip("'’") for word in _WORD_RE.findall(text.lower()))
-    return {word[:-1] if len(word) > 3 and word.endswith("s") else word
-            for word in words if word and word not in _STOPWORDS}
+    return {
+        word[:-1] if len(word) > 3 and word.endswith("s") else word for word in words if word and word not in _STOPWORDS
+    }
 
 
 def mentions(text: str | None, phrase: str | None, minimum: int = 2) -> bool:
@@ -242,11 +247,15 @@ def _metrics(answers: AnswerSet) -> list[dict[str, Any]]:
     thresholds: Mapping[str, float] = answers.plain("S2Q7") or {}
     method = answers.plain("S2Q8")
     by_lower = {name.lower(): value for name, value in thresholds.items()}
-    metrics = [{"name": name, "threshold": by_lower.pop(name.lower(), None), "measurement_method": method}
-               for name in names]
+    metrics = [
+        {"name": name, "threshold": by_lower.pop(name.lower(), None), "measurement_method": method} for name in names
+    ]
     # A threshold for a metric not in the list is still the user's answer: keep it.
-    metrics += [{"name": name, "threshold": value, "measurement_method": method}
-                for name, value in thresholds.items() if name.lower() in by_lower]
+    metrics += [
+        {"name": name, "threshold": value, "measurement_method": method}
+        for name, value in thresholds.items()
+        if name.lower() in by_lower
+    ]
     return metrics
 
 
@@ -255,22 +264,39 @@ def _pathways(answers: AnswerSet, kpis: list[dict[str, Any]], metric_names: list
     mechanism = answers.plain("S2Q9")
     if not mechanism:
         return []
-    common = {"mechanism": mechanism, "assumptions": list(answers.plain("S2Q10") or []),
-              "failure_modes": list(answers.plain("S2Q11") or [])}
+    common = {
+        "mechanism": mechanism,
+        "assumptions": list(answers.plain("S2Q10") or []),
+        "failure_modes": list(answers.plain("S2Q11") or []),
+    }
     structured = (answers.structured("S2Q9") or {}).get("pathways")
     pathways: list[dict[str, Any]] = []
     if isinstance(structured, list):
         for entry in structured:
             if not isinstance(entry, Mapping):
                 continue
-            kpi = next((k for k in kpis if entry.get("kpi_item") == k["item"]
-                        or mentions(str(entry.get("kpi") or ""), _label(k.get("name")))), None)
+            kpi = next(
+                (
+                    k
+                    for k in kpis
+                    if entry.get("kpi_item") == k["item"]
+                    or mentions(str(entry.get("kpi") or ""), _label(k.get("name")))
+                ),
+                None,
+            )
             if kpi is None:
                 continue
             metrics = entry.get("metrics") or ([entry["metric"]] if entry.get("metric") else [])
-            pathways.append({**common, "kpi": kpi.get("name"), "kpi_item": kpi["item"],
-                             "metrics": [str(m) for m in metrics], "mechanism": entry.get("mechanism") or mechanism,
-                             "link": "structured"})
+            pathways.append(
+                {
+                    **common,
+                    "kpi": kpi.get("name"),
+                    "kpi_item": kpi["item"],
+                    "metrics": [str(m) for m in metrics],
+                    "mechanism": entry.get("mechanism") or mechanism,
+                    "link": "structured",
+                }
+            )
         return pathways
     metrics = [name for name in metric_names if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", mechanism, re.I)]
     for kpi in kpis:
@@ -280,8 +306,7 @@ def _pathways(answers: AnswerSet, kpis: list[dict[str, Any]], metric_names: list
             link = "only_kpi"  # "how will better performance move each KPI" with one KPI can only mean that one
         else:
             continue
-        pathways.append({**common, "kpi": kpi.get("name"), "kpi_item": kpi["item"], "metrics": metrics,
-                         "link": link})
+        pathways.append({**common, "kpi": kpi.get("name"), "kpi_item": kpi["item"], "metrics": metrics, "link": link})
     return pathways
 
 
@@ -294,8 +319,7 @@ def _duration(quantity: Mapping[str, Any] | None) -> float | None:
         return None
 
 
-def actionability(time_to_act: Mapping[str, Any] | None,
-                  latency: Mapping[str, Any] | None) -> dict[str, Any]:
+def actionability(time_to_act: Mapping[str, Any] | None, latency: Mapping[str, Any] | None) -> dict[str, Any]:
     """The derived margin (window − latency) and `sufficient` = margin > 0, given the two duration answers."""
     window_s, latency_s = _duration(time_to_act), _duration(latency)
     result: dict[str, Any] = {"time_to_act": time_to_act, "prediction_latency": latency}
@@ -303,9 +327,11 @@ def actionability(time_to_act: Mapping[str, Any] | None,
         return result
     margin_s = window_s - latency_s
     unit = min((time_to_act["unit"], latency["unit"]), key=lambda u: DURATION_SECONDS[u])
-    result.update(margin_seconds=margin_s,
-                  margin={"value": round(margin_s / DURATION_SECONDS[unit], 6), "unit": unit},
-                  sufficient=margin_s > rules.ACTIONABILITY_MIN_MARGIN_SECONDS)
+    result.update(
+        margin_seconds=margin_s,
+        margin={"value": round(margin_s / DURATION_SECONDS[unit], 6), "unit": unit},
+        sufficient=margin_s > rules.ACTIONABILITY_MIN_MARGIN_SECONDS,
+    )
     return result
 
 
@@ -333,11 +359,18 @@ def _validation_plan(answers: AnswerSet, kpis: list[dict[str, Any]]) -> dict[str
             method = "before_after"
     timeframes = [k["timeframe"] for k in kpis if k.get("timeframe") and k["timeframe"].get("unit") in _TIMEFRAME_WEEKS]
     timeline = max(timeframes, key=lambda t: t["value"] * _TIMEFRAME_WEEKS[t["unit"]], default=None)
-    criteria = [f"{_label(k['name'])}: from {_quantity_text(k.get('baseline'))} to {_quantity_text(k.get('target'))}"
-                f" within {_quantity_text(k.get('timeframe'))} of launch"
-                for k in kpis if k.get("name") and k.get("baseline") and k.get("target") and k.get("timeframe")]
-    return {"method": method, "method_description": answers.plain("S2Q8"), "timeline": timeline,
-            "success_criteria": criteria}
+    criteria = [
+        f"{_label(k['name'])}: from {_quantity_text(k.get('baseline'))} to {_quantity_text(k.get('target'))}"
+        f" within {_quantity_text(k.get('timeframe'))} of launch"
+        for k in kpis
+        if k.get("name") and k.get("baseline") and k.get("target") and k.get("timeframe")
+    ]
+    return {
+        "method": method,
+        "method_description": answers.plain("S2Q8"),
+        "timeline": timeline,
+        "success_criteria": criteria,
+    }
 
 
 def build_stage_2(answers: AnswerSet) -> MetricAlignmentMatrix:
@@ -346,15 +379,18 @@ def build_stage_2(answers: AnswerSet) -> MetricAlignmentMatrix:
     `{kpi | kpi_item, metric | metrics, mechanism}`; offline, a KPI is the end of a pathway when the mechanism
     names it (most words of its short name, the text before the first colon), or when it is the only KPI.
     The pathway's metrics are the listed metrics (S2Q6) the mechanism names."""
-    data = assemble(2, answers, skip={"S2Q6", "S2Q7", "S2Q8", "S2Q9", "S2Q10", "S2Q11", "S2Q14"},
-                    keep_item={"business_kpis"})
+    data = assemble(
+        2, answers, skip={"S2Q6", "S2Q7", "S2Q8", "S2Q9", "S2Q10", "S2Q11", "S2Q14"}, keep_item={"business_kpis"}
+    )
     kpis: list[dict[str, Any]] = data.get("business_kpis", [])
     metrics = _metrics(answers)
     data["model_metrics"] = metrics
     data["causal_pathways"] = _pathways(answers, kpis, [m["name"] for m in metrics])
     window = data.get("actionability_window", {})
-    data["actionability_window"] = {**actionability(window.get("time_to_act"), window.get("prediction_latency")),
-                                    "team_assessment": answers.plain("S2Q14")}
+    data["actionability_window"] = {
+        **actionability(window.get("time_to_act"), window.get("prediction_latency")),
+        "team_assessment": answers.plain("S2Q14"),
+    }
     data["validation_plan"] = _validation_plan(answers, kpis)
     return MetricAlignmentMatrix.model_validate(data)
 
@@ -391,8 +427,7 @@ def _sources_named_by(sentence: str, sources: list[dict[str, Any]]) -> list[str]
     return []
 
 
-def _about_source(answers: AnswerSet, qid: str, source: Mapping[str, Any],
-                  sources: list[dict[str, Any]]) -> str | None:
+def _about_source(answers: AnswerSet, qid: str, source: Mapping[str, Any], sources: list[dict[str, Any]]) -> str | None:
     """The part of a whole-stage answer (S3Q2, S3Q3) about one source: LLM mapping, else the sentences naming it."""
     structured = (answers.structured(qid) or {}).get("per_source")
     if isinstance(structured, Mapping):
@@ -410,7 +445,8 @@ def _about_source(answers: AnswerSet, qid: str, source: Mapping[str, Any],
 def _match_source(name: str, sources: list[dict[str, Any]]) -> dict[str, Any] | None:
     lowered = name.strip().lower()
     return next((s for s in sources if s["name"].lower() == lowered), None) or next(
-        (s for s in sources if _tokens(name) & _source_words(s)), None)
+        (s for s in sources if _tokens(name) & _source_words(s)), None
+    )
 
 
 def propose_feature_coverage(answers: AnswerSet) -> dict[str, list[str]]:
@@ -461,19 +497,27 @@ def build_stage_3(answers: AnswerSet) -> DataQualityScorecard:
     if answers.plain("S1Q8"):
         covered = [f for source in sources for f in source["covers_features"]]
         data["uncovered_features"] = [
-            name for name, _ in map(parse_feature_line, answers.plain("S1Q8"))
-            if not any(c.lower() == name.lower() or mentions(c, name) for c in covered)]
+            name
+            for name, _ in map(parse_feature_line, answers.plain("S1Q8"))
+            if not any(c.lower() == name.lower() or mentions(c, name) for c in covered)
+        ]
 
     scores = data.setdefault("quality_scores", {})
-    notes = {q.feeds.split(".")[1]: (answers.value(q.id) or {}).get("note")
-             for q in questions_for_stage(3) if q.group == "quality"}
+    notes = {
+        q.feeds.split(".")[1]: (answers.value(q.id) or {}).get("note")
+        for q in questions_for_stage(3)
+        if q.group == "quality"
+    }
     scores["notes"] = {dimension: note for dimension, note in notes.items() if note}
     labeling = data.setdefault("labeling_strategy", {})
     if labeling.get("label_count") is not None:
         labeling["needed"] = labeling["label_count"] > 0
     fair = data.setdefault("fair", {})
-    fair["gaps"] = [{"principle": p, "rating": fair[p]} for p in rules.FAIR_PRINCIPLES
-                    if fair.get(p) is not None and fair[p] != "full"]
+    fair["gaps"] = [
+        {"principle": p, "rating": fair[p]}
+        for p in rules.FAIR_PRINCIPLES
+        if fair.get(p) is not None and fair[p] != "full"
+    ]
     data["overall_feasibility"] = overall_feasibility(scores, fair)
     return DataQualityScorecard.model_validate(data)
 
@@ -481,8 +525,7 @@ def build_stage_3(answers: AnswerSet) -> DataQualityScorecard:
 def feasibility_from_answers(answers: AnswerSet) -> str | None:
     """Stage 3's overall feasibility from whatever stage-3 answers the set holds (None if not all scored)."""
     scores = {q.feeds.split(".")[1]: answers.plain(q.id) for q in questions_for_stage(3) if q.group == "quality"}
-    fair = {q.feeds.split(".")[1]: answers.plain(q.id) for q in questions_for_stage(3)
-            if q.feeds.startswith("fair.")}
+    fair = {q.feeds.split(".")[1]: answers.plain(q.id) for q in questions_for_stage(3) if q.feeds.startswith("fair.")}
     return overall_feasibility(scores, fair)
 
 
@@ -505,14 +548,14 @@ def _affirmed_areas(text: str) -> dict[str, str]:
     return found
 
 
-def explainability_level(stakes: str | None, regulations: Iterable[str],
-                         archetype: str | None) -> tuple[str, list[str]]:
+def explainability_level(
+    stakes: str | None, regulations: Iterable[str], archetype: str | None
+) -> tuple[str, list[str]]:
     """DOMAIN.md: high when stakes or regulations touch health, safety, legal, credit/lending, hiring/employment
     or regulated data; low for recommendation/ranking/marketing with low stakes; else medium. Returns the level
     and the reasons."""
     reasons = [f"stakes mention '{kw}' ({area})" for area, kw in _affirmed_areas(stakes or "").items()]
-    reasons += [f"regulation '{reg}' touches {area}" for reg in regulations
-                for area in _affirmed_areas(reg)]
+    reasons += [f"regulation '{reg}' touches {area}" for reg in regulations for area in _affirmed_areas(reg)]
     if reasons:
         return "high", reasons
     if archetype in rules.EXPLAINABILITY_LOW_ARCHETYPES:
@@ -520,16 +563,16 @@ def explainability_level(stakes: str | None, regulations: Iterable[str],
     low_hits = _word_hits(stakes or "", rules.EXPLAINABILITY_LOW_KEYWORDS)
     if low_hits:
         return "low", [f"stakes describe {low_hits[0]} and touch no high-stakes area"]
-    return "medium", ["the stakes touch no high-stakes area, and the task is not recommendation, ranking or "
-                      "marketing"]
+    return "medium", ["the stakes touch no high-stakes area, and the task is not recommendation, ranking or marketing"]
 
 
 def build_stage_4(answers: AnswerSet) -> UserContext:
     data = assemble(4, answers, keep_item={"personas"})
     explainability = data.setdefault("explainability", {})
     if answers.plain("S4Q14") or answers.plain("S4Q15"):
-        level, reasons = explainability_level(answers.plain("S4Q14"), answers.plain("S4Q15") or [],
-                                              answers.plain("S1Q11"))
+        level, reasons = explainability_level(
+            answers.plain("S4Q14"), answers.plain("S4Q15") or [], answers.plain("S1Q11")
+        )
         explainability.update(level=level, level_reasons=reasons)
     return UserContext.model_validate(data)
 

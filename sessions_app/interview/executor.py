@@ -22,8 +22,13 @@ Handler = Callable[[StageRun], tuple[dict[str, Any], runs.RunUsage | None] | Non
 
 
 def _usage(result: Any) -> runs.RunUsage:
-    return runs.RunUsage(provider=result.provider, model=result.model, input_tokens=result.usage.input_tokens,
-                         output_tokens=result.usage.output_tokens, cost_usd=result.cost_usd)
+    return runs.RunUsage(
+        provider=result.provider,
+        model=result.model,
+        input_tokens=result.usage.input_tokens,
+        output_tokens=result.usage.output_tokens,
+        cost_usd=result.cost_usd,
+    )
 
 
 def check_answer(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] | None:
@@ -66,8 +71,11 @@ class StageExecutor:
             return
         result, usage = outcome
         if runs.run_succeed(run=run, result=result, usage=usage):
-            log.info("run_succeeded", provider=usage.provider if usage else "", cost_usd=str(usage.cost_usd)
-                     if usage else "0")
+            log.info(
+                "run_succeeded",
+                provider=usage.provider if usage else "",
+                cost_usd=str(usage.cost_usd) if usage else "0",
+            )
 
     @staticmethod
     def _mark_answer_unchecked(run: StageRun) -> None:

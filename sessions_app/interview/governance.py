@@ -77,9 +77,14 @@ def residual_risk(severity: str, likelihood: str, effectiveness_percent: float) 
     applied = effectiveness_fraction(effectiveness_percent)
     raw = rules.RISK_LEVEL_VALUES[severity] * rules.RISK_LEVEL_VALUES[likelihood] * (1 - applied)
     score = round(raw, rules.RESIDUAL_RISK_DECIMALS)
-    return ResidualRisk(severity=severity, likelihood=likelihood,  # type: ignore[arg-type]
-                        effectiveness_percent=effectiveness_percent, effectiveness_applied=applied,
-                        score=score, band=residual_band(score))
+    return ResidualRisk(
+        severity=severity,
+        likelihood=likelihood,  # type: ignore[arg-type]
+        effectiveness_percent=effectiveness_percent,
+        effectiveness_applied=applied,
+        score=score,
+        band=residual_band(score),
+    )
 
 
 def decide(residuals: Mapping[str, ResidualRisk | str], overall_feasibility: str | None = None) -> GovernanceDecision:
@@ -101,40 +106,78 @@ def decide(residuals: Mapping[str, ResidualRisk | str], overall_feasibility: str
     safety_band = bands.get(rules.SAFETY_PRINCIPLE)
 
     candidates: list[tuple[bool, str, str, dict[str, Any], Decision]] = [
-        (bool(critical), "1_any_critical", "A principle's residual risk is critical.",
-         {"critical_principles": critical}, "halt"),
-        (len(high) >= rules.HALT_MIN_HIGH_PRINCIPLES, "2_three_or_more_high",
-         f"{rules.HALT_MIN_HIGH_PRINCIPLES} or more principles have high residual risk.",
-         {"high_principles": high, "count": len(high)}, "halt"),
-        (safety_band == "high", "3_safety_high", "Safety and resilience has high residual risk.",
-         {"safety_band": safety_band}, "halt"),
-        (len(high) == rules.COMMITTEE_HIGH_PRINCIPLES, "4_two_high",
-         f"{rules.COMMITTEE_HIGH_PRINCIPLES} principles have high residual risk.",
-         {"high_principles": high, "count": len(high)}, "submit_to_committee"),
-        (len(high) == rules.REVISE_HIGH_PRINCIPLES, "5_one_high", "One principle has high residual risk.",
-         {"high_principles": high, "count": len(high)}, "revise"),
-        (bool(medium), "6_any_medium", "A principle has medium residual risk.",
-         {"medium_principles": medium}, "proceed_with_monitoring"),
-        (True, "7_otherwise", "No principle's residual risk is above low.",
-         {"bands": dict(sorted(bands.items()))}, "proceed"),
+        (
+            bool(critical),
+            "1_any_critical",
+            "A principle's residual risk is critical.",
+            {"critical_principles": critical},
+            "halt",
+        ),
+        (
+            len(high) >= rules.HALT_MIN_HIGH_PRINCIPLES,
+            "2_three_or_more_high",
+            f"{rules.HALT_MIN_HIGH_PRINCIPLES} or more principles have high residual risk.",
+            {"high_principles": high, "count": len(high)},
+            "halt",
+        ),
+        (
+            safety_band == "high",
+            "3_safety_high",
+            "Safety and resilience has high residual risk.",
+            {"safety_band": safety_band},
+            "halt",
+        ),
+        (
+            len(high) == rules.COMMITTEE_HIGH_PRINCIPLES,
+            "4_two_high",
+            f"{rules.COMMITTEE_HIGH_PRINCIPLES} principles have high residual risk.",
+            {"high_principles": high, "count": len(high)},
+            "submit_to_committee",
+        ),
+        (
+            len(high) == rules.REVISE_HIGH_PRINCIPLES,
+            "5_one_high",
+            "One principle has high residual risk.",
+            {"high_principles": high, "count": len(high)},
+            "revise",
+        ),
+        (
+            bool(medium),
+            "6_any_medium",
+            "A principle has medium residual risk.",
+            {"medium_principles": medium},
+            "proceed_with_monitoring",
+        ),
+        (
+            True,
+            "7_otherwise",
+            "No principle's residual risk is above low.",
+            {"bands": dict(sorted(bands.items()))},
+            "proceed",
+        ),
     ]
     fired: list[RuleFired] = []
     decision: Decision | None = None
     for holds, rule, description, inputs, outcome in candidates:
         if not holds or (rule == "7_otherwise" and decision is not None):
             continue  # "otherwise" only holds when nothing above did
-        fired.append(RuleFired(rule=rule, description=description, inputs=inputs, outcome=outcome,
-                               decisive=decision is None))
+        fired.append(
+            RuleFired(rule=rule, description=description, inputs=inputs, outcome=outcome, decisive=decision is None)
+        )
         decision = decision or outcome
     assert decision is not None  # rule 7 always holds when nothing else did
 
     if overall_feasibility == rules.FEASIBILITY_FLOOR_LEVEL and decision in rules.FEASIBILITY_FLOORED_DECISIONS:
         fired = [rule.model_copy(update={"decisive": False}) for rule in fired]
-        fired.append(RuleFired(
-            rule="data_feasibility_floor",
-            description="Overall data feasibility is low, which raises a proceed decision to revise.",
-            inputs={"overall_feasibility": overall_feasibility, "decision_before_floor": decision},
-            outcome=rules.FEASIBILITY_FLOOR_DECISION, decisive=True))  # type: ignore[arg-type]
+        fired.append(
+            RuleFired(
+                rule="data_feasibility_floor",
+                description="Overall data feasibility is low, which raises a proceed decision to revise.",
+                inputs={"overall_feasibility": overall_feasibility, "decision_before_floor": decision},
+                outcome=rules.FEASIBILITY_FLOOR_DECISION,
+                decisive=True,
+            )
+        )  # type: ignore[arg-type]
         decision = rules.FEASIBILITY_FLOOR_DECISION  # type: ignore[assignment]
 
     return GovernanceDecision(

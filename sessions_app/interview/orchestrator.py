@@ -59,15 +59,24 @@ class InterviewOrchestrator:
             session = ScopingSession.objects.select_for_update().get(pk=self.session.pk)
             self._require_reachable(session, stage_number)
             row = Answer.objects.create(
-                session=session, stage=stage_number, question_id=q.id, item=item, value=normalised.to_json(),
+                session=session,
+                stage=stage_number,
+                question_id=q.id,
+                item=item,
+                value=normalised.to_json(),
                 attempt=self._next_attempt(q.id, item),
                 status=AnswerStatus.PENDING if q.is_quality_scored else AnswerStatus.ACCEPTED,
             )
             self._reopen_from(session, stage_number)
             run = None
             if q.is_quality_scored:
-                run = runs.run_start(session=session, kind=RunKind.ANSWER_CHECK, stage=stage_number, answer=row,
-                                     step="Saved. Waiting to check your answer…")
+                run = runs.run_start(
+                    session=session,
+                    kind=RunKind.ANSWER_CHECK,
+                    stage=stage_number,
+                    answer=row,
+                    step="Saved. Waiting to check your answer…",
+                )
         self.session.refresh_from_db()
         return Submitted(answer=row, run=run)
 
@@ -100,7 +109,8 @@ class InterviewOrchestrator:
         if stage_number > session.current_stage:
             raise InterviewConflict(
                 f"Stage {stage_number} opens once stage {session.current_stage} is complete.",
-                code="stage_out_of_order", current_stage=session.current_stage,
+                code="stage_out_of_order",
+                current_stage=session.current_stage,
             )
 
     def _reopen_from(self, session: ScopingSession, stage_number: int) -> None:
@@ -131,10 +141,12 @@ class InterviewOrchestrator:
     def complete_stage(self, *, stage_number: int) -> Checkpoint:
         """Run the gate; when it passes, write a checkpoint and move on. Otherwise 409 with what is missing."""
         self._require_reachable(self.session, stage_number)
-        if StageRun.objects.filter(session=self.session, stage=stage_number,
-                                   status__in=runs.ACTIVE_RUN_STATUSES).exists():
-            raise InterviewConflict("An answer of this stage is still being checked; try again when it is done.",
-                                    code="check_in_progress")
+        if StageRun.objects.filter(
+            session=self.session, stage=stage_number, status__in=runs.ACTIVE_RUN_STATUSES
+        ).exists():
+            raise InterviewConflict(
+                "An answer of this stage is still being checked; try again when it is done.", code="check_in_progress"
+            )
         deliverable, gate = self.evaluate_stage(stage_number=stage_number)
         gate_json = to_json(gate)
         with transaction.atomic():
@@ -146,10 +158,16 @@ class InterviewOrchestrator:
             else:
                 state.status, state.completed_at = StageStatus.COMPLETED, timezone.now()
                 state.save()
-                checkpoint = Checkpoint.objects.create(session=session, stage=stage_number, data={
-                    "stage": stage_number, "deliverable": state.deliverable, "gate": gate_json,
-                    "answers": answers_snapshot(session, stage_number),
-                })
+                checkpoint = Checkpoint.objects.create(
+                    session=session,
+                    stage=stage_number,
+                    data={
+                        "stage": stage_number,
+                        "deliverable": state.deliverable,
+                        "gate": gate_json,
+                        "answers": answers_snapshot(session, stage_number),
+                    },
+                )
                 session.current_stage = next_open_stage(session)
                 session.save(update_fields=["current_stage", "updated_at"])
                 self.session.refresh_from_db()
@@ -165,7 +183,9 @@ class InterviewOrchestrator:
         if key not in concerns:
             raise ValidationError({"key": [f"Stage {stage_number} has no open concern {key!r}."]})
         ack, _ = ConcernAcknowledgement.objects.update_or_create(
-            session=self.session, stage=stage_number, key=key,
+            session=self.session,
+            stage=stage_number,
+            key=key,
             defaults={"reason": reason, "message": concerns[key]["message"]},
         )
         return ack
@@ -180,13 +200,23 @@ class InterviewOrchestrator:
             if current.get(key) == saved:
                 continue
             question_id, item = key.split("#")
-            Answer.objects.create(session=session, stage=checkpoint.stage, question_id=question_id, item=int(item),
-                                  value=saved["value"], status=saved["status"], quality_score=saved.get("score"),
-                                  quality={"restored_from_checkpoint": str(checkpoint.pk)})
+            Answer.objects.create(
+                session=session,
+                stage=checkpoint.stage,
+                question_id=question_id,
+                item=int(item),
+                value=saved["value"],
+                status=saved["status"],
+                quality_score=saved.get("score"),
+                quality={"restored_from_checkpoint": str(checkpoint.pk)},
+            )
         states = ensure_stage_states(session)
         state = states[checkpoint.stage]
-        state.status, state.deliverable, state.gate = (StageStatus.COMPLETED, checkpoint.data["deliverable"],
-                                                       checkpoint.data["gate"])
+        state.status, state.deliverable, state.gate = (
+            StageStatus.COMPLETED,
+            checkpoint.data["deliverable"],
+            checkpoint.data["gate"],
+        )
         state.completed_at = timezone.now()
         state.save()
         StageState.objects.filter(session=session, stage__gt=checkpoint.stage, status=StageStatus.COMPLETED).update(
@@ -202,8 +232,11 @@ class InterviewOrchestrator:
 
 def ensure_stage_states(session: ScopingSession) -> dict[int, StageState]:
     states = {state.stage: state for state in StageState.objects.filter(session=session)}
-    missing = [StageState(session=session, stage=n, status=StageStatus.OPEN if n == 1 else StageStatus.LOCKED)
-               for n in range(1, STAGE_COUNT + 1) if n not in states]
+    missing = [
+        StageState(session=session, stage=n, status=StageStatus.OPEN if n == 1 else StageStatus.LOCKED)
+        for n in range(1, STAGE_COUNT + 1)
+        if n not in states
+    ]
     if missing:
         StageState.objects.bulk_create(missing, ignore_conflicts=True)
         states = {state.stage: state for state in StageState.objects.filter(session=session)}
@@ -235,6 +268,5 @@ def current_answer_set(session: ScopingSession) -> AnswerSet:
 def answers_snapshot(session: ScopingSession, stage_number: int) -> dict[str, dict[str, Any]]:
     latest: dict[str, dict[str, Any]] = {}
     for row in current_rows(session, stage_number):
-        latest[f"{row.question_id}#{row.item}"] = {"value": row.value, "status": row.status,
-                                                   "score": row.quality_score}
+        latest[f"{row.question_id}#{row.item}"] = {"value": row.value, "status": row.status, "score": row.quality_score}
     return latest

@@ -65,8 +65,12 @@ def answer_text(answer: Answer) -> str:
 def cycle_attempts(answer: Answer) -> list[Answer]:
     """Earlier attempts at the same question since its last final answer, oldest first."""
     rows = list(
-        Answer.objects.filter(session_id=answer.session_id, question_id=answer.question_id, item=answer.item,
-                              created_at__lte=answer.created_at)
+        Answer.objects.filter(
+            session_id=answer.session_id,
+            question_id=answer.question_id,
+            item=answer.item,
+            created_at__lte=answer.created_at,
+        )
         .exclude(pk=answer.pk)
         .order_by("-created_at", "-id")
     )
@@ -125,8 +129,15 @@ def _escalate(last: Answer) -> Answer:
         last.save(update_fields=["status"])
         return last
     return Answer.objects.create(
-        session_id=last.session_id, stage=last.stage, question_id=last.question_id, item=last.item,
-        value=best.value, attempt=last.attempt, status=AnswerStatus.ESCALATED, quality_score=best.quality_score,
-        quality={**best.quality, "carried_forward_from_attempt": best.attempt}, structured=best.structured,
+        session_id=last.session_id,
+        stage=last.stage,
+        question_id=last.question_id,
+        item=last.item,
+        value=best.value,
+        attempt=last.attempt,
+        status=AnswerStatus.ESCALATED,
+        quality_score=best.quality_score,
+        quality={**best.quality, "carried_forward_from_attempt": best.attempt},
+        structured=best.structured,
         carried_from=best,
     )

@@ -13,10 +13,12 @@ FINAL_STATUSES: Final = frozenset({"accepted", "escalated"})
 # --- Stage 1: archetype ↔ output type ---------------------------------------------------------------------------
 OUTPUT_TYPES: Final = ("binary", "categorical", "continuous")
 # Only the pairings DOMAIN.md states; other archetypes (clustering, NLP…) are not checked against the output type.
-ARCHETYPE_OUTPUT_TYPES: Mapping[str, frozenset[str]] = MappingProxyType({
-    "classification": frozenset({"binary", "categorical"}),
-    "regression": frozenset({"continuous"}),
-})
+ARCHETYPE_OUTPUT_TYPES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "classification": frozenset({"binary", "categorical"}),
+        "regression": frozenset({"continuous"}),
+    }
+)
 # Offline parsing of the described output (S1Q10). Checked in this order: the first type with a hit wins.
 OUTPUT_TYPE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("binary", ("probability", "yes/no", "yes or no", "yes-no", "churn", "fraud", "whether", "true/false", "flag")),
@@ -42,15 +44,25 @@ DATA_SOURCE_KINDS: Final = ("database", "api", "file", "stream")
 
 # --- Stage 4: explainability -----------------------------------------------------------------------------------
 # High when the stakes (S4Q14) or the regulations (S4Q15) touch one of these areas (not negated).
-EXPLAINABILITY_HIGH_KEYWORDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "health": ("health", "medical", "patient", "clinical", "diagnos", "hipaa"),
-    "safety": ("safety", "injury", "physical harm", "life-threatening"),
-    "legal": ("legal", "illegal", "lawsuit", "litigation", "liability", "criminal"),
-    "credit/lending": ("credit", "lending", "loan", "mortgage", "ecoa", "fcra"),
-    "hiring/employment": ("hiring", "employment", "recruit", "job applicant", "dismissal"),
-    "regulated data": ("regulated data", "special category", "special-category", "article 9", "biometric",
-                       "genetic", "pci dss", "protected health information"),
-})
+EXPLAINABILITY_HIGH_KEYWORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "health": ("health", "medical", "patient", "clinical", "diagnos", "hipaa"),
+        "safety": ("safety", "injury", "physical harm", "life-threatening"),
+        "legal": ("legal", "illegal", "lawsuit", "litigation", "liability", "criminal"),
+        "credit/lending": ("credit", "lending", "loan", "mortgage", "ecoa", "fcra"),
+        "hiring/employment": ("hiring", "employment", "recruit", "job applicant", "dismissal"),
+        "regulated data": (
+            "regulated data",
+            "special category",
+            "special-category",
+            "article 9",
+            "biometric",
+            "genetic",
+            "pci dss",
+            "protected health information",
+        ),
+    }
+)
 # Low when the system recommends, ranks or markets and the stakes touch none of the areas above.
 EXPLAINABILITY_LOW_ARCHETYPES: Final = frozenset({"recommendation"})
 EXPLAINABILITY_LOW_KEYWORDS: Final = ("recommendation", "recommend", "ranking", "marketing", "advertising")

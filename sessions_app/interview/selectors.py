@@ -21,8 +21,14 @@ def latest_answers(session: ScopingSession, stage_number: int | None = None) -> 
 
 def answer_json(row: Answer) -> dict[str, Any]:
     return {
-        "answer_id": row.pk, "item": row.item, "value": row.value, "status": row.status, "attempt": row.attempt,
-        "quality_score": row.quality_score, "feedback": row.quality or None, "submitted_at": row.created_at,
+        "answer_id": row.pk,
+        "item": row.item,
+        "value": row.value,
+        "status": row.status,
+        "attempt": row.attempt,
+        "quality_score": row.quality_score,
+        "feedback": row.quality or None,
+        "submitted_at": row.created_at,
     }
 
 
@@ -39,20 +45,34 @@ def stage_overview(session: ScopingSession) -> list[dict[str, Any]]:
         n = definition.number
         required = [q for q in definition.questions if q.required and q.applies(plain)]
         done = sum(1 for q in required if _is_done(latest.get((q.id, 0))))
-        overview.append({
-            "stage": n, "title": definition.title, "deliverable": definition.deliverable_title,
-            "status": states[n].status, "required_questions": len(required), "required_answered": done,
-            "completed_at": states[n].completed_at,
-        })
+        overview.append(
+            {
+                "stage": n,
+                "title": definition.title,
+                "deliverable": definition.deliverable_title,
+                "status": states[n].status,
+                "required_questions": len(required),
+                "required_answered": done,
+                "completed_at": states[n].completed_at,
+            }
+        )
     return overview
 
 
 def _question_json(q: Question, rows: list[Answer]) -> dict[str, Any]:
     return {
-        "question_id": q.id, "text": q.text, "help": q.help, "example": q.example, "type": q.type.value,
-        "required": q.required, "feeds": q.feeds,
+        "question_id": q.id,
+        "text": q.text,
+        "help": q.help,
+        "example": q.example,
+        "type": q.type.value,
+        "required": q.required,
+        "feeds": q.feeds,
         "choices": [{"value": c.value, "label": c.label} for c in q.choices],
-        "unit": q.unit, "unit_choices": list(q.unit_choices), "min": q.bounds[0], "max": q.bounds[1],
+        "unit": q.unit,
+        "unit_choices": list(q.unit_choices),
+        "min": q.bounds[0],
+        "max": q.bounds[1],
         "answers": [answer_json(row) for row in rows],
     }
 
@@ -64,17 +84,26 @@ def stage_detail(session: ScopingSession, stage_number: int) -> dict[str, Any]:
     groups = []
     for group in definition.groups:
         questions = [q for q in definition.questions if q.group == group.key]
-        groups.append({
-            "key": group.key, "title": group.title, "repeatable": group.repeatable,
-            "questions": [
-                _question_json(q, [row for (qid, _item), row in sorted(latest.items()) if qid == q.id])
-                for q in questions
-            ],
-        })
+        groups.append(
+            {
+                "key": group.key,
+                "title": group.title,
+                "repeatable": group.repeatable,
+                "questions": [
+                    _question_json(q, [row for (qid, _item), row in sorted(latest.items()) if qid == q.id])
+                    for q in questions
+                ],
+            }
+        )
     return {
-        "stage": stage_number, "title": definition.title, "purpose": definition.purpose,
-        "deliverable_name": definition.deliverable_title, "status": state.status,
-        "gate": state.gate or None, "deliverable": state.deliverable, "groups": groups,
+        "stage": stage_number,
+        "title": definition.title,
+        "purpose": definition.purpose,
+        "deliverable_name": definition.deliverable_title,
+        "status": state.status,
+        "gate": state.gate or None,
+        "deliverable": state.deliverable,
+        "groups": groups,
     }
 
 
@@ -100,12 +129,22 @@ def run_json(run: StageRun) -> dict[str, Any]:
 
     end = run.finished_at or timezone.now()
     return {
-        "run_id": run.pk, "session_id": run.session_id, "kind": run.kind, "stage": run.stage,
-        "answer_id": run.answer_id, "status": run.status, "step": run.step,
+        "run_id": run.pk,
+        "session_id": run.session_id,
+        "kind": run.kind,
+        "stage": run.stage,
+        "answer_id": run.answer_id,
+        "status": run.status,
+        "step": run.step,
         "elapsed_seconds": round((end - run.created_at).total_seconds(), 1),
         "estimate_seconds": run_estimate_seconds(run.kind) if run.is_active else None,
-        "provider": run.provider or None, "model": run.model or None,
-        "input_tokens": run.input_tokens, "output_tokens": run.output_tokens, "cost_usd": str(run.cost_usd),
-        "error": run.error or None, "result": run.result, "created_at": run.created_at,
+        "provider": run.provider or None,
+        "model": run.model or None,
+        "input_tokens": run.input_tokens,
+        "output_tokens": run.output_tokens,
+        "cost_usd": str(run.cost_usd),
+        "error": run.error or None,
+        "result": run.result,
+        "created_at": run.created_at,
         "finished_at": run.finished_at,
     }

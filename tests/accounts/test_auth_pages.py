@@ -11,9 +11,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_register_page_creates_account_and_logs_in(client):
-    response = client.post("/accounts/register/", {
-        "email": "Ada@Example.com", "name": "Ada", "password": TEST_PASSWORD, "password_confirm": TEST_PASSWORD,
-    }, follow=True)
+    response = client.post(
+        "/accounts/register/",
+        {
+            "email": "Ada@Example.com",
+            "name": "Ada",
+            "password": TEST_PASSWORD,
+            "password_confirm": TEST_PASSWORD,
+        },
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == "/sessions/"
     assert User.objects.get().email == "ada@example.com"
     assert response.context["user"].is_authenticated
@@ -21,19 +28,34 @@ def test_register_page_creates_account_and_logs_in(client):
 
 
 def test_register_page_shows_field_errors(client, user):
-    response = client.post("/accounts/register/", {
-        "email": user.email, "password": "short", "password_confirm": "different",
-    })
+    response = client.post(
+        "/accounts/register/",
+        {
+            "email": user.email,
+            "password": "short",
+            "password_confirm": "different",
+        },
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "password_confirm" in errors
-    response = client.post("/accounts/register/", {
-        "email": user.email, "password": TEST_PASSWORD, "password_confirm": TEST_PASSWORD,
-    })
+    response = client.post(
+        "/accounts/register/",
+        {
+            "email": user.email,
+            "password": TEST_PASSWORD,
+            "password_confirm": TEST_PASSWORD,
+        },
+    )
     assert "already exists" in str(response.context["form"].errors["email"])
-    response = client.post("/accounts/register/", {
-        "email": "new@example.com", "password": "password123", "password_confirm": "password123",
-    })
+    response = client.post(
+        "/accounts/register/",
+        {
+            "email": "new@example.com",
+            "password": "password123",
+            "password_confirm": "password123",
+        },
+    )
     assert "too common" in str(response.context["form"].errors["password"])
     assert User.objects.count() == 1
 
@@ -42,8 +64,9 @@ def test_register_requires_csrf_token(user):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/accounts/register/", {"email": "x@example.com", "password": TEST_PASSWORD,
-                                                   "password_confirm": TEST_PASSWORD})
+    response = strict.post(
+        "/accounts/register/", {"email": "x@example.com", "password": TEST_PASSWORD, "password_confirm": TEST_PASSWORD}
+    )
     assert response.status_code == 403
     assert not User.objects.filter(email="x@example.com").exists()
 

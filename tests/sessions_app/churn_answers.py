@@ -61,7 +61,7 @@ STAGE_1: dict[tuple[str, int], RawAnswer] = {
     ("S1Q9", 0): {
         "value": "no",
         "detail": "Outage minutes are only reconciled at month end, so a mid-month score would see last month's "
-                  "figure; every other feature is refreshed nightly.",
+        "figure; every other feature is refreshed nightly.",
     },
     ("S1Q10", 0): (
         "For each active residential subscriber, the probability (0 to 1) that they cancel within the next 60 "
@@ -412,11 +412,18 @@ STAGE_5: dict[tuple[str, int], RawAnswer] = {
 
 CHURN_ANSWERS: dict[tuple[str, int], RawAnswer] = {**STAGE_1, **STAGE_2, **STAGE_3, **STAGE_4, **STAGE_5}
 CHURN_ANSWERS_BY_STAGE: dict[int, dict[tuple[str, int], RawAnswer]] = {
-    1: STAGE_1, 2: STAGE_2, 3: STAGE_3, 4: STAGE_4, 5: STAGE_5,
+    1: STAGE_1,
+    2: STAGE_2,
+    3: STAGE_3,
+    4: STAGE_4,
+    5: STAGE_5,
 }
 
 
 def churn_answer_values(stages: tuple[int, ...] = (1, 2, 3, 4, 5)) -> dict[tuple[str, int], dict[str, Any]]:
     """The stored JSON form of every answer of `stages` (`validate_answer(...).to_json()`)."""
-    return {key: validate_answer(key[0], raw).to_json()
-            for stage in stages for key, raw in CHURN_ANSWERS_BY_STAGE[stage].items()}
+    return {
+        key: validate_answer(key[0], raw).to_json()
+        for stage in stages
+        for key, raw in CHURN_ANSWERS_BY_STAGE[stage].items()
+    }

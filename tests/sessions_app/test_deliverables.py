@@ -35,8 +35,9 @@ def churn() -> AnswerSet:
 
 
 def answers(raw: dict[tuple[str, int], object], structured: dict | None = None) -> AnswerSet:
-    return AnswerSet.from_values({key: validate_answer(key[0], value).to_json() for key, value in raw.items()},
-                                 structured=structured)
+    return AnswerSet.from_values(
+        {key: validate_answer(key[0], value).to_json() for key, value in raw.items()}, structured=structured
+    )
 
 
 # --- The churn fixture ------------------------------------------------------------------------------------------
@@ -66,14 +67,18 @@ def test_churn_deliverables_contain_the_users_values(churn):
     assert problem.business_objective.problem.startswith("About 2.3% of our 240,000")
     assert problem.ml_archetype == "classification"
     assert problem.target_output.type == "binary"
-    assert [f.name for f in problem.input_features][:2] == ["monthly data usage over the last 6 months",
-                                                           "support tickets in the last 90 days"]
+    assert [f.name for f in problem.input_features][:2] == [
+        "monthly data usage over the last 6 months",
+        "support tickets in the last 90 days",
+    ]
     assert problem.input_features[1].source == "Zendesk"
     assert "mobile and TV-only products" in problem.scope.out_of_scope
 
     matrix = build_stage_2(churn)
     assert [(k.baseline.value, k.baseline.unit, k.target.value) for k in matrix.business_kpis] == [
-        (2.3, "%", 1.9), (31.0, "%", 40.0)]
+        (2.3, "%", 1.9),
+        (31.0, "%", 40.0),
+    ]
     assert matrix.business_kpis[0].timeframe.model_dump() == {"value": 2.0, "unit": "quarters"}
     assert {m.name: m.threshold for m in matrix.model_metrics} == {"recall": 0.7, "precision": 0.4, "AUC-ROC": 0.8}
     assert {p.kpi_item for p in matrix.causal_pathways} == {0, 1}
@@ -83,8 +88,7 @@ def test_churn_deliverables_contain_the_users_values(churn):
 
     scorecard = build_stage_3(churn)
     assert scorecard.quality_scores.consistency == 6
-    assert [s.name for s in scorecard.data_sources] == ["billing", "support tickets", "network usage",
-                                                        "outage alerts"]
+    assert [s.name for s in scorecard.data_sources] == ["billing", "support tickets", "network usage", "outage alerts"]
     assert scorecard.data_sources[3].size_and_frequency == "Outage alerts: about 2,300 events a day, streamed."
     assert scorecard.labeling_strategy.cost.model_dump() == {"value": 9000.0, "unit": "EUR"}
     assert scorecard.overall_feasibility == "high"
@@ -136,11 +140,11 @@ def test_no_answers_means_no_invented_values(number):
 
 
 def test_answer_set_keeps_the_latest_row_per_question_and_item():
-    rows = [SimpleNamespace(question_id="S1Q1", item=0, value={"value": "old"}, status="needs_followup",
-                            structured=None),
-            SimpleNamespace(question_id="S2Q1", item=1, value={"value": "kpi 2"}, status="accepted", structured=None),
-            SimpleNamespace(question_id="S1Q1", item=0, value={"value": "new"}, status="escalated",
-                            structured={"k": 1})]
+    rows = [
+        SimpleNamespace(question_id="S1Q1", item=0, value={"value": "old"}, status="needs_followup", structured=None),
+        SimpleNamespace(question_id="S2Q1", item=1, value={"value": "kpi 2"}, status="accepted", structured=None),
+        SimpleNamespace(question_id="S1Q1", item=0, value={"value": "new"}, status="escalated", structured={"k": 1}),
+    ]
     answer_set = AnswerSet.from_rows(rows)
     assert answer_set.plain("S1Q1") == "new"
     assert answer_set.structured("S1Q1") == {"k": 1}
@@ -149,10 +153,17 @@ def test_answer_set_keeps_the_latest_row_per_question_and_item():
     assert answer_set.plain("S2Q1") is None
 
 
-@pytest.mark.parametrize(("qid", "status", "final"), [
-    ("S1Q1", "accepted", True), ("S1Q1", "escalated", True), ("S1Q1", "needs_followup", False),
-    ("S1Q1", "pending", False), ("S1Q1", "check_failed", False), ("S1Q11", "pending", True),
-])
+@pytest.mark.parametrize(
+    ("qid", "status", "final"),
+    [
+        ("S1Q1", "accepted", True),
+        ("S1Q1", "escalated", True),
+        ("S1Q1", "needs_followup", False),
+        ("S1Q1", "pending", False),
+        ("S1Q1", "check_failed", False),
+        ("S1Q11", "pending", True),
+    ],
+)
 def test_has_final(qid, status, final):
     answer_set = AnswerSet.from_values({(qid, 0): {"value": "classification"}}, status=status)
     assert answer_set.has_final(qid) is final
@@ -161,51 +172,69 @@ def test_has_final(qid, status, final):
 # --- Parsing and derivations ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("line", "parsed"), [
-    ("support tickets in the last 90 days — Zendesk", ("support tickets in the last 90 days", "Zendesk")),
-    ("contract end date (billing system)", ("contract end date", "billing system")),
-    ("e-mail opens - marketing platform", ("e-mail opens", "marketing platform")),
-    ("tenure | CRM", ("tenure", "CRM")),
-    ("tenure in months", ("tenure in months", None)),
-])
+@pytest.mark.parametrize(
+    ("line", "parsed"),
+    [
+        ("support tickets in the last 90 days — Zendesk", ("support tickets in the last 90 days", "Zendesk")),
+        ("contract end date (billing system)", ("contract end date", "billing system")),
+        ("e-mail opens - marketing platform", ("e-mail opens", "marketing platform")),
+        ("tenure | CRM", ("tenure", "CRM")),
+        ("tenure in months", ("tenure in months", None)),
+    ],
+)
 def test_parse_feature_line(line, parsed):
     assert parse_feature_line(line) == parsed
 
 
-@pytest.mark.parametrize(("description", "output_type"), [
-    ("The probability that a customer cancels within 60 days", "binary"),
-    ("Whether a transaction is fraud, yes or no", "binary"),
-    ("The customer segment each account belongs to", "categorical"),
-    ("The expected invoice amount next month in EUR", "continuous"),
-    ("The number of days until the machine fails", "continuous"),
-    ("A ranked list of products", None),
-])
+@pytest.mark.parametrize(
+    ("description", "output_type"),
+    [
+        ("The probability that a customer cancels within 60 days", "binary"),
+        ("Whether a transaction is fraud, yes or no", "binary"),
+        ("The customer segment each account belongs to", "categorical"),
+        ("The expected invoice amount next month in EUR", "continuous"),
+        ("The number of days until the machine fails", "continuous"),
+        ("A ranked list of products", None),
+    ],
+)
 def test_output_type_keywords(description, output_type):
     assert infer_output_type(description) == output_type
 
 
 def test_structured_output_type_beats_keywords():
-    built = build_stage_1(answers({("S1Q10", 0): "The probability that a customer cancels in 60 days"},
-                                  structured={("S1Q10", 0): {"type": "continuous", "name": "churn risk"}}))
+    built = build_stage_1(
+        answers(
+            {("S1Q10", 0): "The probability that a customer cancels in 60 days"},
+            structured={("S1Q10", 0): {"type": "continuous", "name": "churn risk"}},
+        )
+    )
     assert (built.target_output.type, built.target_output.type_source, built.target_output.name) == (
-        "continuous", "structured", "churn risk")
+        "continuous",
+        "structured",
+        "churn risk",
+    )
 
 
 def test_archetype_is_the_users_choice_even_when_it_disagrees():
-    built = build_stage_1(answers({("S1Q10", 0): "The probability that a customer cancels",
-                                   ("S1Q11", 0): "regression"}))
+    built = build_stage_1(
+        answers({("S1Q10", 0): "The probability that a customer cancels", ("S1Q11", 0): "regression"})
+    )
     assert built.ml_archetype == "regression"
     assert built.target_output.type == "binary"
 
 
-@pytest.mark.parametrize(("choice", "expected"), [
-    ({"value": "yes"}, [True, True]),
-    ({"value": "no", "detail": "Outage minutes arrive a month late."}, [True, False]),
-    ({"value": "unsure", "detail": "Outage minutes may arrive late."}, [True, None]),
-])
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ({"value": "yes"}, [True, True]),
+        ({"value": "no", "detail": "Outage minutes arrive a month late."}, [True, False]),
+        ({"value": "unsure", "detail": "Outage minutes may arrive late."}, [True, None]),
+    ],
+)
 def test_feature_availability_from_the_choice_and_its_detail(choice, expected):
-    built = build_stage_1(answers({("S1Q8", 0): ["contract end date — billing", "outage minutes — monitoring"],
-                                   ("S1Q9", 0): choice}))
+    built = build_stage_1(
+        answers({("S1Q8", 0): ["contract end date — billing", "outage minutes — monitoring"], ("S1Q9", 0): choice})
+    )
     assert [f.available_in_production for f in built.input_features] == expected
 
 
@@ -219,12 +248,15 @@ def test_place_puts_item_answers_in_list_elements():
         place(data, "input_features[]", ["x"])
 
 
-@pytest.mark.parametrize(("window", "latency", "margin", "sufficient"), [
-    ({"value": 21, "unit": "days"}, {"value": 8, "unit": "days"}, {"value": 13.0, "unit": "days"}, True),
-    ({"value": 2, "unit": "days"}, {"value": 48, "unit": "hours"}, {"value": 0.0, "unit": "hours"}, False),
-    ({"value": 1, "unit": "weeks"}, {"value": 10, "unit": "days"}, {"value": -3.0, "unit": "days"}, False),
-    ({"value": 90, "unit": "minutes"}, {"value": 1, "unit": "hours"}, {"value": 30.0, "unit": "minutes"}, True),
-])
+@pytest.mark.parametrize(
+    ("window", "latency", "margin", "sufficient"),
+    [
+        ({"value": 21, "unit": "days"}, {"value": 8, "unit": "days"}, {"value": 13.0, "unit": "days"}, True),
+        ({"value": 2, "unit": "days"}, {"value": 48, "unit": "hours"}, {"value": 0.0, "unit": "hours"}, False),
+        ({"value": 1, "unit": "weeks"}, {"value": 10, "unit": "days"}, {"value": -3.0, "unit": "days"}, False),
+        ({"value": 90, "unit": "minutes"}, {"value": 1, "unit": "hours"}, {"value": 30.0, "unit": "minutes"}, True),
+    ],
+)
 def test_actionability_margin(window, latency, margin, sufficient):
     result = actionability(window, latency)
     assert result["margin"] == margin
@@ -236,9 +268,12 @@ def test_actionability_without_both_answers_is_not_computed():
 
 
 def test_pathway_names_its_kpi_only_when_the_mechanism_names_it():
-    raw = {("S2Q1", 0): "Monthly churn rate of residential subscribers", ("S2Q1", 1): "Net promoter score of callers",
-           ("S2Q6", 0): ["recall"],
-           ("S2Q9", 0): "Higher recall puts more leavers on the list and lowers monthly churn."}
+    raw = {
+        ("S2Q1", 0): "Monthly churn rate of residential subscribers",
+        ("S2Q1", 1): "Net promoter score of callers",
+        ("S2Q6", 0): ["recall"],
+        ("S2Q9", 0): "Higher recall puts more leavers on the list and lowers monthly churn.",
+    }
     built = build_stage_2(answers(raw))
     assert [(p.kpi_item, p.metrics, p.link) for p in built.causal_pathways] == [(0, ["recall"], "named_in_mechanism")]
 
@@ -250,8 +285,11 @@ def test_single_kpi_is_the_end_of_the_only_pathway():
 
 
 def test_structured_pathways_are_used_when_present():
-    raw = {("S2Q1", 0): "Monthly churn rate", ("S2Q1", 1): "Save rate of called customers",
-           ("S2Q9", 0): "Recall moves churn; precision moves the save rate."}
+    raw = {
+        ("S2Q1", 0): "Monthly churn rate",
+        ("S2Q1", 1): "Save rate of called customers",
+        ("S2Q9", 0): "Recall moves churn; precision moves the save rate.",
+    }
     structured = {("S2Q9", 0): {"pathways": [{"kpi_item": 1, "metric": "precision"}]}}
     built = build_stage_2(answers(raw, structured))
     assert [(p.kpi_item, p.metrics, p.link) for p in built.causal_pathways] == [(1, ["precision"], "structured")]
@@ -259,13 +297,18 @@ def test_structured_pathways_are_used_when_present():
 
 def test_parse_source_line():
     assert parse_source_line("billing | Database | PostgreSQL, EU-West") == {
-        "name": "billing", "kind": "database", "location": "PostgreSQL, EU-West", "covers_features": []}
+        "name": "billing",
+        "kind": "database",
+        "location": "PostgreSQL, EU-West",
+        "covers_features": [],
+    }
 
 
 def test_feature_coverage_is_proposed_from_stage_1_when_not_confirmed():
-    raw = {("S1Q8", 0): ["contract end date — billing system", "tickets last 90 days — Zendesk",
-                         "weather — met office"],
-           ("S3Q1", 0): ["billing | database | PostgreSQL", "support tickets | API | Zendesk REST API"]}
+    raw = {
+        ("S1Q8", 0): ["contract end date — billing system", "tickets last 90 days — Zendesk", "weather — met office"],
+        ("S3Q1", 0): ["billing | database | PostgreSQL", "support tickets | API | Zendesk REST API"],
+    }
     built = build_stage_3(answers(raw))
     assert [s.covers_features for s in built.data_sources] == [["contract end date"], ["tickets last 90 days"]]
     assert built.uncovered_features == ["weather"]
@@ -275,28 +318,33 @@ SIX = ("accuracy", "consistency", "completeness", "timeliness", "validity", "int
 FAIR3 = {"findable": "full", "accessible": "partial", "interoperable": "partial", "reusable": "none"}
 
 
-@pytest.mark.parametrize(("scores", "fair", "expected"), [
-    ([6, 6, 6, 6, 6, 6], FAIR3, "high"),
-    ([6, 6, 6, 6, 6, 6], {**FAIR3, "accessible": "none"}, "medium"),  # only 2 FAIR principles
-    ([9, 9, 9, 9, 9, 5], FAIR3, "medium"),  # one dimension below 6
-    ([5, 5, 5, 5, 5, 5], FAIR3, "medium"),  # average exactly 5
-    ([5, 5, 5, 5, 5, 4], FAIR3, "low"),
-    ([5, 5, 5, 5, 5, None], FAIR3, None),  # not all scored yet
-])
+@pytest.mark.parametrize(
+    ("scores", "fair", "expected"),
+    [
+        ([6, 6, 6, 6, 6, 6], FAIR3, "high"),
+        ([6, 6, 6, 6, 6, 6], {**FAIR3, "accessible": "none"}, "medium"),  # only 2 FAIR principles
+        ([9, 9, 9, 9, 9, 5], FAIR3, "medium"),  # one dimension below 6
+        ([5, 5, 5, 5, 5, 5], FAIR3, "medium"),  # average exactly 5
+        ([5, 5, 5, 5, 5, 4], FAIR3, "low"),
+        ([5, 5, 5, 5, 5, None], FAIR3, None),  # not all scored yet
+    ],
+)
 def test_overall_feasibility(scores, fair, expected):
     assert overall_feasibility(dict(zip(SIX, scores, strict=True)), fair) == expected
 
 
-@pytest.mark.parametrize(("stakes", "regulations", "archetype", "level"), [
-    ("A wrong score can deny a patient a follow-up appointment.", [], "classification", "high"),
-    ("Errors cost about €90 each.", ["ECOA (equal credit opportunity)"], "classification", "high"),
-    ("A rejected applicant loses a job offer; hiring decisions are affected.", [], "classification", "high"),
-    ("No one's health, safety, credit or employment is affected.", ["GDPR Article 21"], "classification",
-     "medium"),
-    ("A poor suggestion costs a click.", [], "recommendation", "low"),
-    ("Wrong targeting wastes marketing spend of about €2 per email.", [], "classification", "low"),
-    ("A missed leaver costs €480 of margin.", [], "classification", "medium"),
-])
+@pytest.mark.parametrize(
+    ("stakes", "regulations", "archetype", "level"),
+    [
+        ("A wrong score can deny a patient a follow-up appointment.", [], "classification", "high"),
+        ("Errors cost about €90 each.", ["ECOA (equal credit opportunity)"], "classification", "high"),
+        ("A rejected applicant loses a job offer; hiring decisions are affected.", [], "classification", "high"),
+        ("No one's health, safety, credit or employment is affected.", ["GDPR Article 21"], "classification", "medium"),
+        ("A poor suggestion costs a click.", [], "recommendation", "low"),
+        ("Wrong targeting wastes marketing spend of about €2 per email.", [], "classification", "low"),
+        ("A missed leaver costs €480 of margin.", [], "classification", "medium"),
+    ],
+)
 def test_explainability_level(stakes, regulations, archetype, level):
     assert explainability_level(stakes, regulations, archetype)[0] == level
 

@@ -25,8 +25,11 @@ def interview(api, user, django_capture_on_commit_callbacks):
     class Interview:
         def answer(self, stage: int, question_id: str, raw, item: int = 0):
             with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
-                response = api.post(f"{base}/stages/{stage}/answers",
-                                    {"question_id": question_id, "answer": raw, "item": item}, format="json")
+                response = api.post(
+                    f"{base}/stages/{stage}/answers",
+                    {"question_id": question_id, "answer": raw, "item": item},
+                    format="json",
+                )
             assert response.status_code in (201, 202), (question_id, response.json())
             return response.json()
 
@@ -54,9 +57,11 @@ def test_complete_interview_through_the_api(interview, api):
     assert gate["passed"] is False
     assert [c["key"] for c in gate["concerns"] if not c["acknowledged"]] == [UNAVAILABLE_FEATURE_CONCERN]
 
-    ack = api.post(f"/api/v1/sessions/{interview.session.id}/stages/1/concerns/{UNAVAILABLE_FEATURE_CONCERN}"
-                   "/acknowledge", {"reason": "Outage minutes arrive a day late; we will use yesterday's figure."},
-                   format="json")
+    ack = api.post(
+        f"/api/v1/sessions/{interview.session.id}/stages/1/concerns/{UNAVAILABLE_FEATURE_CONCERN}/acknowledge",
+        {"reason": "Outage minutes arrive a day late; we will use yesterday's figure."},
+        format="json",
+    )
     assert ack.status_code == 200
     done = interview.complete(1)
     assert done.status_code == 200, done.json()
@@ -88,9 +93,11 @@ def test_stage_order_and_editing_reopens_and_marks_later_stages_stale(interview,
     for stage in (1, 2):
         interview.answer_stage(stage)
         if stage == 1:
-            api.post(f"/api/v1/sessions/{interview.session.id}/stages/1/concerns/{UNAVAILABLE_FEATURE_CONCERN}"
-                     "/acknowledge", {"reason": "Yesterday's outage figure is good enough for a weekly list."},
-                     format="json")
+            api.post(
+                f"/api/v1/sessions/{interview.session.id}/stages/1/concerns/{UNAVAILABLE_FEATURE_CONCERN}/acknowledge",
+                {"reason": "Yesterday's outage figure is good enough for a weekly list."},
+                format="json",
+            )
         assert interview.complete(stage).status_code == 200
     assert interview.get()["current_stage"] == 3
 
@@ -98,8 +105,11 @@ def test_stage_order_and_editing_reopens_and_marks_later_stages_stale(interview,
     states = {s["stage"]: s["status"] for s in interview.get("/stages")["stages"]}
     assert states[1] == "open" and states[2] == "stale"
     assert interview.get()["current_stage"] == 1
-    too_far = api.post(f"/api/v1/sessions/{interview.session.id}/stages/3/answers",
-                       {"question_id": "S3Q1", "answer": "Billing DB"}, format="json")
+    too_far = api.post(
+        f"/api/v1/sessions/{interview.session.id}/stages/3/answers",
+        {"question_id": "S3Q1", "answer": "Billing DB"},
+        format="json",
+    )
     assert too_far.status_code == 409
 
     assert interview.complete(1).status_code == 200
@@ -110,8 +120,11 @@ def test_stage_order_and_editing_reopens_and_marks_later_stages_stale(interview,
 
 def test_checkpoint_restore_brings_answers_back(interview, api):
     interview.answer_stage(1)
-    api.post(f"/api/v1/sessions/{interview.session.id}/stages/1/concerns/{UNAVAILABLE_FEATURE_CONCERN}"
-             "/acknowledge", {"reason": "Yesterday's outage figure is good enough for a weekly list."}, format="json")
+    api.post(
+        f"/api/v1/sessions/{interview.session.id}/stages/1/concerns/{UNAVAILABLE_FEATURE_CONCERN}/acknowledge",
+        {"reason": "Yesterday's outage figure is good enough for a weekly list."},
+        format="json",
+    )
     checkpoint_id = interview.complete(1).json()["checkpoint"]["checkpoint_id"]
     interview.answer(1, "S1Q11", "regression")
     s1q11 = next(q for g in interview.get("/stages/1")["groups"] for q in g["questions"] if q["question_id"] == "S1Q11")
@@ -129,15 +142,24 @@ def test_checkpoint_restore_brings_answers_back(interview, api):
 def test_acknowledging_needs_a_reason_and_a_real_concern(interview, api):
     interview.answer_stage(1)
     url = f"/api/v1/sessions/{interview.session.id}/stages/1/concerns"
-    assert api.post(f"{url}/{UNAVAILABLE_FEATURE_CONCERN}/acknowledge", {"reason": "ok"}, format="json"
-                    ).status_code == 400
-    assert api.post(f"{url}/no-such-concern/acknowledge", {"reason": "A perfectly fine reason here."},
-                    format="json").status_code == 400
+    assert (
+        api.post(f"{url}/{UNAVAILABLE_FEATURE_CONCERN}/acknowledge", {"reason": "ok"}, format="json").status_code == 400
+    )
+    assert (
+        api.post(
+            f"{url}/no-such-concern/acknowledge", {"reason": "A perfectly fine reason here."}, format="json"
+        ).status_code
+        == 400
+    )
 
 
 def test_cannot_complete_or_restore_other_users_stages(interview, other_api):
     base = f"/api/v1/sessions/{interview.session.id}"
     assert other_api.post(f"{base}/stages/1/complete").status_code == 404
-    assert other_api.post(f"{base}/stages/1/concerns/x/acknowledge", {"reason": "long enough reason"},
-                          format="json").status_code == 404
+    assert (
+        other_api.post(
+            f"{base}/stages/1/concerns/x/acknowledge", {"reason": "long enough reason"}, format="json"
+        ).status_code
+        == 404
+    )
     assert other_api.post(f"{base}/checkpoints/00000000-0000-0000-0000-000000000000/restore").status_code == 404

@@ -17,8 +17,13 @@ UNAVAILABLE_OUTAGES = "s1.feature_unavailable.outage-minutes-on-the-customer-s-l
 STAGES_SEEN = {1: (1,), 2: (1, 2), 3: (1, 3), 4: (1, 4), 5: (3, 5)}
 
 
-def gate_for(stage: int, overrides: dict | None = None, drop: tuple = (), ack: set[str] | None = None,
-             statuses: dict | None = None) -> GateResult:
+def gate_for(
+    stage: int,
+    overrides: dict | None = None,
+    drop: tuple = (),
+    ack: set[str] | None = None,
+    statuses: dict | None = None,
+) -> GateResult:
     values = churn_answer_values(STAGES_SEEN[stage])
     for key, raw in (overrides or {}).items():
         values[key] = validate_answer(key[0], raw).to_json()
@@ -26,9 +31,14 @@ def gate_for(stage: int, overrides: dict | None = None, drop: tuple = (), ack: s
         values.pop(key)
     answer_set = AnswerSet.from_values(values)
     if statuses:
-        answer_set = AnswerSet({key: answer if key not in statuses else type(answer)(
-            answer.question_id, answer.item, answer.value, statuses[key], answer.structured)
-            for key, answer in answer_set.answers.items()})
+        answer_set = AnswerSet(
+            {
+                key: answer
+                if key not in statuses
+                else type(answer)(answer.question_id, answer.item, answer.value, statuses[key], answer.structured)
+                for key, answer in answer_set.answers.items()
+            }
+        )
     deliverable = builders.BUILDERS[stage](answer_set)
     return run_gate(stage, answer_set, deliverable, ack or set())
 
@@ -40,8 +50,7 @@ def keys(result: GateResult) -> tuple[set[str], set[str]]:
 # --- The churn project passes every gate ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("stage", "ack"), [(1, {UNAVAILABLE_OUTAGES}), (2, set()), (3, set()), (4, set()),
-                                            (5, set())])
+@pytest.mark.parametrize(("stage", "ack"), [(1, {UNAVAILABLE_OUTAGES}), (2, set()), (3, set()), (4, set()), (5, set())])
 def test_churn_answers_pass_every_gate(stage, ack):
     result = gate_for(stage, ack=ack)
     assert (result.passed, result.missing, result.blockers) == (True, [], [])
@@ -67,8 +76,10 @@ def test_unanswered_required_question_is_missing():
     assert [(m.question_id, m.item) for m in result.missing] == [("S2Q8", 0)]
 
 
-@pytest.mark.parametrize(("status", "missing"), [("needs_followup", True), ("pending", True),
-                                                 ("check_failed", True), ("escalated", False), ("accepted", False)])
+@pytest.mark.parametrize(
+    ("status", "missing"),
+    [("needs_followup", True), ("pending", True), ("check_failed", True), ("escalated", False), ("accepted", False)],
+)
 def test_text_answer_counts_only_when_accepted_or_escalated(status, missing):
     result = gate_for(4, ack=set(), statuses={("S4Q8", 0): status})
     assert (("S4Q8", 0) in {(m.question_id, m.item) for m in result.missing}) is missing
@@ -86,8 +97,9 @@ def test_optional_question_is_never_missing():
 
 
 def test_conditional_questions_are_required_only_when_their_condition_holds():
-    no_labels = gate_for(3, overrides={("S3Q11", 0): "0", ("S3Q12", 0): "none"},
-                         drop=(("S3Q13", 0), ("S3Q14", 0), ("S3Q15", 0)))
+    no_labels = gate_for(
+        3, overrides={("S3Q11", 0): "0", ("S3Q12", 0): "none"}, drop=(("S3Q13", 0), ("S3Q14", 0), ("S3Q15", 0))
+    )
     assert no_labels.passed and no_labels.missing == []
     labels = gate_for(3, drop=(("S3Q13", 0), ("S3Q15", 0)))
     assert [(m.question_id, m.item) for m in labels.missing] == [("S3Q13", 0), ("S3Q15", 0)]
@@ -105,13 +117,25 @@ RULES = [
     # stage, answers changed, key, "blocker" / "concern" / None (does not fire)
     (1, {("S1Q11", 0): "regression"}, "s1.archetype_output_mismatch", "concern"),
     (1, {("S1Q11", 0): "classification"}, "s1.archetype_output_mismatch", None),
-    (1, {("S1Q10", 0): "A ranked list of ten products for each visitor's home page, refreshed nightly."},
-     "s1.output_type_unknown", "concern"),
+    (
+        1,
+        {("S1Q10", 0): "A ranked list of ten products for each visitor's home page, refreshed nightly."},
+        "s1.output_type_unknown",
+        "concern",
+    ),
     (1, {("S1Q9", 0): "yes"}, UNAVAILABLE_OUTAGES, None),
-    (1, {("S1Q9", 0): {"value": "unsure", "detail": "Outage minutes may be reconciled late."}},
-     "s1.feature_availability_unknown.outage-minutes-on-the-customer-s-line", "concern"),
-    (1, {("S1Q9", 0): {"value": "no", "detail": "The weather feed arrives a day late."}},
-     "s1.unavailable_features_unmatched", "concern"),
+    (
+        1,
+        {("S1Q9", 0): {"value": "unsure", "detail": "Outage minutes may be reconciled late."}},
+        "s1.feature_availability_unknown.outage-minutes-on-the-customer-s-line",
+        "concern",
+    ),
+    (
+        1,
+        {("S1Q9", 0): {"value": "no", "detail": "The weather feed arrives a day late."}},
+        "s1.unavailable_features_unmatched",
+        "concern",
+    ),
     (2, {("S2Q3", 0): "2.3 %"}, "s2.kpi0.target_differs", "blocker"),
     (2, {("S2Q3", 0): "23.5 %"}, "s2.kpi0.target_within_10x", "blocker"),
     (2, {("S2Q3", 0): "23 %"}, "s2.kpi0.target_within_10x", None),  # exactly 10× is within
@@ -119,8 +143,12 @@ RULES = [
     (2, {("S2Q3", 0): "0.2 %"}, "s2.kpi0.target_within_10x", "blocker"),
     (2, {("S2Q2", 0): "0 %"}, "s2.kpi0.zero_baseline", "concern"),
     (2, {("S2Q3", 0): "1.9 percent"}, "s2.kpi0.unit_mismatch", "concern"),
-    (2, {("S2Q9", 0): "Higher recall puts more leavers on the weekly list, which lowers monthly churn."},
-     "s2.kpi1.causal_pathway", "blocker"),
+    (
+        2,
+        {("S2Q9", 0): "Higher recall puts more leavers on the weekly list, which lowers monthly churn."},
+        "s2.kpi1.causal_pathway",
+        "blocker",
+    ),
     (2, {}, "s2.kpi1.causal_pathway", None),
     (2, {("S2Q13", 0): "21 days"}, "s2.actionability_margin", "concern"),  # margin 0 is not enough
     (2, {("S2Q13", 0): "4 weeks"}, "s2.actionability_margin", "concern"),
@@ -136,10 +164,18 @@ RULES = [
     (3, {("S3Q13", 0): "0 EUR"}, "s3.labeling.budget", "blocker"),
     (3, {("S3Q14", 0): "0"}, "s3.labeling.timeline", "blocker"),
     (3, {("S3Q12", 0): "none"}, "s3.labeling.method_none", "concern"),
-    (3, {("S3Q4", 0): ["billing: contract end date, monthly bill amount and recent price changes",
-                       "support tickets: support tickets in the last 90 days",
-                       "network usage: monthly data usage over the last 6 months"]},
-     "s3.feature_uncovered.outage-minutes-on-the-customer-s-line", "concern"),
+    (
+        3,
+        {
+            ("S3Q4", 0): [
+                "billing: contract end date, monthly bill amount and recent price changes",
+                "support tickets: support tickets in the last 90 days",
+                "network usage: monthly data usage over the last 6 months",
+            ]
+        },
+        "s3.feature_uncovered.outage-minutes-on-the-customer-s-line",
+        "concern",
+    ),
 ]
 
 
@@ -182,7 +218,12 @@ def test_smart_checks_are_reported_per_kpi():
     vague = gate_for(2, overrides={("S2Q1", 1): "Save rate", ("S2Q3", 1): "31 %"})
     smart = vague.smart_checks[1]
     assert (smart.specific, smart.achievable, smart.measurable, smart.time_bound, smart.passed) == (
-        False, False, True, True, False)
+        False,
+        False,
+        True,
+        True,
+        False,
+    )
     assert smart.relevant is True  # the mechanism still names the "save rate"
     assert len(smart.notes) == 2
 
@@ -201,5 +242,8 @@ def test_gate_accepts_a_stored_deliverable_and_dumps_to_json():
     result = run_gate(1, answers, stored, {UNAVAILABLE_OUTAGES})
     data = result.model_dump(mode="json")
     assert data["passed"] is True
-    assert data["concerns"][0] == {"key": UNAVAILABLE_OUTAGES, "message": result.concerns[0].message,
-                                   "acknowledged": True}
+    assert data["concerns"][0] == {
+        "key": UNAVAILABLE_OUTAGES,
+        "message": result.concerns[0].message,
+        "acknowledged": True,
+    }

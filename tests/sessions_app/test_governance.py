@@ -39,8 +39,10 @@ def test_residual_risk_score_and_band(severity, likelihood, effectiveness, score
     assert risk.band == band
 
 
-@pytest.mark.parametrize(("score", "band"), [(7.999, "high"), (8, "critical"), (5.99, "medium"), (6, "high"),
-                                             (3.99, "low"), (4, "medium"), (0, "low")])
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [(7.999, "high"), (8, "critical"), (5.99, "medium"), (6, "high"), (3.99, "low"), (4, "medium"), (0, "low")],
+)
 def test_band_edges(score, band):
     assert residual_band(score) == band
 

@@ -12,9 +12,11 @@ pytestmark = pytest.mark.django_db
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 VAGUE = "Improve efficiency"
-STRONG = ("About 2.1% of our 180,000 broadband subscribers cancel each month, roughly 45,000 a year; each costs "
-          "about €540 of margin over the next 12 months, and the retention team only learns of it on the "
-          "cancellation call, too late for most offers to work.")
+STRONG = (
+    "About 2.1% of our 180,000 broadband subscribers cancel each month, roughly 45,000 a year; each costs "
+    "about €540 of margin over the next 12 months, and the retention team only learns of it on the "
+    "cancellation call, too late for most offers to work."
+)
 
 
 def answers_url(session, stage: int = 1) -> str:
@@ -62,8 +64,9 @@ def test_specific_answer_is_accepted(api, session, run_tasks):
 
 def test_third_vague_attempt_is_escalated(api, session, run_tasks):
     for attempt in range(1, 4):
-        body = run_tasks(api.post, answers_url(session), {"question_id": "S1Q1", "answer": f"{VAGUE} {attempt}"},
-                         format="json").json()
+        body = run_tasks(
+            api.post, answers_url(session), {"question_id": "S1Q1", "answer": f"{VAGUE} {attempt}"}, format="json"
+        ).json()
         assert body["answer"]["attempt"] == attempt
     current = Answer.objects.filter(question_id="S1Q1").order_by("-created_at", "-id").first()
     assert current.status == AnswerStatus.ESCALATED
@@ -98,8 +101,7 @@ def test_bad_answers_are_400_with_field_errors(api, session, payload, field):
 
 
 def test_later_stage_is_409_until_earlier_completes(api, session):
-    response = api.post(answers_url(session, 2), {"question_id": "S2Q1", "answer": "Monthly churn rate"},
-                        format="json")
+    response = api.post(answers_url(session, 2), {"question_id": "S2Q1", "answer": "Monthly churn rate"}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "stage_out_of_order"
 

@@ -27,8 +27,9 @@ def assessment(score: int, followups: list[str] | None = None) -> dict:
         "score": score,
         "criteria": {k: score for k in ("specificity", "measurability", "completeness", "coherence", "relevance")},
         "issues": [] if score >= 7 else ["No measurable outcome is named."],
-        "followup_questions": followups if followups is not None else ([] if score >= 7 else [
-            "Here's a follow-up question: Which figure would show the problem is solved?"]),
+        "followup_questions": followups
+        if followups is not None
+        else ([] if score >= 7 else ["Here's a follow-up question: Which figure would show the problem is solved?"]),
         "example_answer": "" if score >= 7 else "Cut monthly churn from 2.1% to 1.6% within 12 months.",
         "injection_detected": False,
     }
@@ -74,8 +75,9 @@ def test_answer_text_is_sent_as_delimited_data(anthropic_on, submit):
 
 
 @pytest.mark.django_db
-def test_outage_fails_the_run_keeps_the_answer_and_retry_succeeds(anthropic_on, llm_settings, submit, api,
-                                                                   django_capture_on_commit_callbacks):
+def test_outage_fails_the_run_keeps_the_answer_and_retry_succeeds(
+    anthropic_on, llm_settings, submit, api, django_capture_on_commit_callbacks
+):
     llm_settings.LLM_OFFLINE_ENABLED = False
     llm_settings.LLM_PROVIDERS = ["anthropic"]
     anthropic_on.queue(*[fa.server_error() for _ in range(3)])
@@ -145,8 +147,7 @@ def test_two_concurrent_submissions_only_one_run(user):
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         barrier.wait()
         try:
-            response = client.post(answers_url(session), {"question_id": question_id, "answer": STRONG},
-                                   format="json")
+            response = client.post(answers_url(session), {"question_id": question_id, "answer": STRONG}, format="json")
             statuses.append(response.status_code)
         finally:
             connection.close()

@@ -44,8 +44,9 @@ def test_full_crud_flow(api, user):
 
 
 def test_owner_comes_from_token_not_body(api, user, other_user):
-    response = api.post(LIST, {"project_name": "Mine", "user_id": str(other_user.pk), "owner": str(other_user.pk)},
-                        format="json")
+    response = api.post(
+        LIST, {"project_name": "Mine", "user_id": str(other_user.pk), "owner": str(other_user.pk)}, format="json"
+    )
     assert response.status_code == 201
     assert ScopingSession.objects.get().owner == user
 
@@ -146,9 +147,7 @@ def test_pagination_across_pages_newest_first(api, user):
 
 
 def test_page_size_is_capped_at_100(api, user):
-    ScopingSession.objects.bulk_create(
-        [ScopingSession(owner=user, project_name=f"P{n}") for n in range(120)]
-    )
+    ScopingSession.objects.bulk_create([ScopingSession(owner=user, project_name=f"P{n}") for n in range(120)])
     body = api.get(LIST, {"page_size": 500}).json()
     assert len(body["results"]) == 100 and body["count"] == 120
 

@@ -42,10 +42,16 @@ def test_admin_can_add_user_with_hashed_password(client, staff):
     from accounts.models import User
 
     client.force_login(staff)
-    response = client.post("/admin/accounts/user/add/", {
-        "email": "NewStaff@Example.com", "name": "New", "password1": "a-long-test-password-42",
-        "password2": "a-long-test-password-42", "usable_password": "true",
-    })
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "NewStaff@Example.com",
+            "name": "New",
+            "password1": "a-long-test-password-42",
+            "password2": "a-long-test-password-42",
+            "usable_password": "true",
+        },
+    )
     assert response.status_code == 302, response.content[:2000]
     created = User.objects.get(email="newstaff@example.com")
     assert created.check_password("a-long-test-password-42")

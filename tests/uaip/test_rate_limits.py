@@ -71,23 +71,32 @@ def test_login_limit_per_ip(anon_api, user):
 @override_settings(RATE_LIMITS=limits(auth_email="2/h"))
 def test_login_limit_per_email_across_ips(anon_api, user):
     for n in range(2):
-        anon_api.post("/api/v1/auth/login", {"email": user.email, "password": "guess"}, format="json",
-                      REMOTE_ADDR=f"10.0.0.{n + 1}")
-    blocked = anon_api.post("/api/v1/auth/login", {"email": user.email, "password": TEST_PASSWORD}, format="json",
-                            REMOTE_ADDR="10.0.0.99")
+        anon_api.post(
+            "/api/v1/auth/login",
+            {"email": user.email, "password": "guess"},
+            format="json",
+            REMOTE_ADDR=f"10.0.0.{n + 1}",
+        )
+    blocked = anon_api.post(
+        "/api/v1/auth/login", {"email": user.email, "password": TEST_PASSWORD}, format="json", REMOTE_ADDR="10.0.0.99"
+    )
     assert_throttled(blocked)
-    other = anon_api.post("/api/v1/auth/login", {"email": "someone@example.com", "password": "guess"},
-                          format="json", REMOTE_ADDR="10.0.0.99")
+    other = anon_api.post(
+        "/api/v1/auth/login",
+        {"email": "someone@example.com", "password": "guess"},
+        format="json",
+        REMOTE_ADDR="10.0.0.99",
+    )
     assert other.status_code == 401
 
 
 @override_settings(RATE_LIMITS=limits(auth_ip="2/h"))
 def test_register_limit_per_ip(anon_api):
     for n in range(2):
-        anon_api.post("/api/v1/auth/register", {"email": f"u{n}@example.com", "password": TEST_PASSWORD},
-                      format="json")
-    assert_throttled(anon_api.post("/api/v1/auth/register", {"email": "u9@example.com", "password": TEST_PASSWORD},
-                                   format="json"))
+        anon_api.post("/api/v1/auth/register", {"email": f"u{n}@example.com", "password": TEST_PASSWORD}, format="json")
+    assert_throttled(
+        anon_api.post("/api/v1/auth/register", {"email": "u9@example.com", "password": TEST_PASSWORD}, format="json")
+    )
 
 
 @override_settings(RATE_LIMITS=limits(auth_ip="2/h"))
@@ -122,8 +131,9 @@ REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATI
 
 
 @pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
-@override_settings(CACHES={"default": REDIS_CACHE, "django_structlog": REDIS_CACHE},
-                   RATE_LIMITS=limits(session_write="2/h"))
+@override_settings(
+    CACHES={"default": REDIS_CACHE, "django_structlog": REDIS_CACHE}, RATE_LIMITS=limits(session_write="2/h")
+)
 def test_limits_are_shared_through_redis(api):
     """Counters live in Redis, so a second web process (its own connection) sees the same count."""
     caches["default"].clear()

@@ -24,15 +24,25 @@ def _free_port() -> int:
 
 @pytest.mark.timeout(120)
 def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
-    env = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
-           "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     port = _free_port()
     log = tmp_path / "rundev.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "manage.py", "rundev", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "rundev", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 60
         health = None
@@ -44,8 +54,9 @@ def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
                 time.sleep(0.3)
         assert health is not None, log.read_text()
         assert health.status_code == 200 and health.json()["status"] == "healthy"
-        children = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(process.pid)], capture_output=True,
-                                  text=True).stdout
+        children = subprocess.run(
+            ["ps", "-o", "pid=,args=", "--ppid", str(process.pid)], capture_output=True, text=True
+        ).stdout
         assert "db_worker" in children and "runserver" in children
         child_pids = [int(line.split()[0]) for line in children.strip().splitlines()]
         assert f"http://127.0.0.1:{port}/" in log.read_text()
@@ -57,6 +68,9 @@ def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             raise
     assert process.returncode is not None
-    alive = [pid for pid in child_pids if Path(f"/proc/{pid}").exists()
-             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+    alive = [
+        pid
+        for pid in child_pids
+        if Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    ]
     assert not alive, "the web server and worker must stop with rundev"
