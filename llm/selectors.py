@@ -53,6 +53,7 @@ class SessionUsage:
     totals: UsageTotals
     by_stage: dict[int | None, UsageTotals]
     by_provider: dict[str, UsageTotals]
+    by_purpose: dict[str, UsageTotals]
 
 
 def usage_totals(calls: QuerySet[LLMCall]) -> UsageTotals:
@@ -65,7 +66,7 @@ def _grouped(calls: QuerySet[LLMCall], field: str) -> dict[Any, UsageTotals]:
 
 
 def session_usage(*, user: Any, session_id: uuid.UUID | str) -> SessionUsage:
-    """Tokens and cost of one of the user's sessions, by stage (``None`` = not stage-bound) and provider.
+    """Tokens and cost of one of the user's sessions, by stage (``None`` = not stage-bound), provider and purpose.
 
     Raises ``Http404`` when the session does not exist or belongs to someone else.
     """
@@ -75,6 +76,7 @@ def session_usage(*, user: Any, session_id: uuid.UUID | str) -> SessionUsage:
         totals=usage_totals(calls),
         by_stage=_grouped(calls, "stage"),
         by_provider=_grouped(calls, "provider"),
+        by_purpose=_grouped(calls, "purpose"),
     )
 
 
