@@ -1,0 +1,128 @@
+"""The charter's renderings: Markdown (every heading, the KPI values, well-formed tables), JSON (schema-versioned),
+standalone HTML with a print stylesheet, PDF through WeasyPrint, and the download file names."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from sessions_app.charter.content import ADVISORY_STATEMENT, COMMITTEE_STATEMENT, SECTIONS
+from sessions_app.charter.render import charter_filename, to_html, to_json, to_markdown, to_pdf
+from tests.sessions_app.churn_answers import CHURN_ANSWERS, churn_answer_values
+from tests.sessions_app.test_charter_content import SCENARIOS, charter, fragments
+
+
+@pytest.fixture(scope="module")
+def churn_charter() -> dict[str, Any]:
+    return charter()
+
+
+@pytest.fixture(scope="module")
+def markdown(churn_charter) -> str:
+    return to_markdown(churn_charter)
+
+
+def test_markdown_has_every_section_heading_in_order(markdown):
+    headings = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
+    assert headings == [title for _, title in SECTIONS]
+    assert markdown.startswith("# AI Project Charter: Kestrel Fibre churn\n")
+
+
+def test_markdown_kpi_table_carries_the_users_values(markdown):
+    rows = [
+        line
+        for line in markdown.splitlines()
+        if line.startswith("| Monthly churn rate") or line.startswith("| Retention save")
+    ]
+    assert "| 2.3 % | 1.9 % | 2 quarters |" in rows[0]
+    assert "| 31 % | 40 % | 3 months |" in rows[1]
+
+
+def test_markdown_tables_keep_their_columns_when_answers_contain_pipes_and_newlines(markdown):
+    # S3Q1 is written as "name | kind | location" and lists span lines: both must stay inside one cell.
+    for block in re.split(r"\n\n", markdown):
+        lines = [line for line in block.splitlines() if line.startswith("|")]
+        widths = {len(re.findall(r"(?<!\\)\|", line)) for line in lines}
+        assert len(widths) <= 1, block
+    assert "billing \\| database \\| PostgreSQL billing database" in markdown
+
+
+def test_markdown_drops_nothing_the_user_entered(markdown):
+    text = markdown.replace("\\|", "|").lower()
+    missing = [
+        (key, piece)
+        for key, stored in churn_answer_values().items()
+        for piece in fragments(stored)
+        if piece.lower() not in text
+    ]
+    assert missing == []
+    assert len([line for line in markdown.splitlines() if re.match(r"\| S\dQ\d+", line)]) == len(CHURN_ANSWERS)
+
+
+def test_markdown_decision_box_for_halt_is_advisory_and_requires_committee_review():
+    text = to_markdown(charter(SCENARIOS["halt"]))
+    assert "> **Decision: Halt** (`halt`)" in text
+    assert "> Requires committee review: **yes**" in text
+    assert ADVISORY_STATEMENT in text and COMMITTEE_STATEMENT in text
+    assert (
+        "| 1_any_critical | A principle's residual risk is critical. | critical_principles = fairness | halt | yes |"
+        in text
+    )
+
+
+def test_markdown_for_proceed_has_no_committee_statement():
+    text = to_markdown(charter(SCENARIOS["proceed"]))
+    assert "> **Decision: Proceed** (`proceed`)" in text and COMMITTEE_STATEMENT not in text
+    assert ADVISORY_STATEMENT in text
+
+
+def test_json_is_the_full_schema_versioned_content(churn_charter):
+    data = json.loads(to_json(churn_charter))
+    assert data == churn_charter
+    assert data["schema_version"] == 1 and data["document"] == "uaip.ai_project_charter"
+
+
+def test_html_is_a_standalone_printable_document(churn_charter):
+    html = to_html(churn_charter)
+    assert html.lstrip().startswith("<!DOCTYPE html>")
+    style = re.search(r"<style>(.*?)</style>", html, re.S)
+    assert style and "@media print" in style.group(1) and "@page" in style.group(1)
+    assert not re.search(r"""(?:src|href)=["']https?://""", html)  # nothing loaded from elsewhere
+    for _, title in SECTIONS:
+        assert f">{title.replace('&', '&amp;')}</h2>" in html
+    assert "<td>2.3 %</td><td>1.9 %</td><td>2 quarters</td>" in html
+    assert ADVISORY_STATEMENT in html and COMMITTEE_STATEMENT not in html
+
+
+def test_html_escapes_user_text():
+    values = {("S1Q1", 0): "Customers <script>alert(1)</script> leave & we lose about €480 each, 2.3% a month."}
+    html = to_html(charter(values))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_html_decision_box_for_committee():
+    html = to_html(charter(SCENARIOS["submit_to_committee"]))
+    assert 'class="decision-box committee"' in html and "Decision: Submit to committee" in html
+    assert COMMITTEE_STATEMENT in html
+
+
+def test_pdf_is_a_pdf(churn_charter):
+    pdf = to_pdf(churn_charter)
+    assert pdf.startswith(b"%PDF")
+    assert len(pdf) > 10_000
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "ext", "expected"),
+    [
+        ("Kestrel Fibre churn", 1, "md", "kestrel-fibre-churn-charter-v1.md"),
+        ("Kestrel Fibre: Churn <Pilot> 2025!", 3, "pdf", "kestrel-fibre-churn-pilot-2025-charter-v3.pdf"),
+        ("Prévision de l'attrition", 2, ".json", "prevision-de-lattrition-charter-v2.json"),
+        ("!!!", 4, "md", "project-charter-v4.md"),
+    ],
+)
+def test_charter_filename(name, version, ext, expected):
+    assert charter_filename(name, version, ext) == expected
