@@ -140,9 +140,7 @@ def logout_via_ui(page: Page) -> None:
 
 @pytest.fixture
 def e2e_user(transactional_db: None) -> User:
-    return User.objects.create_user(
-        email="browser.user@example.com", password=E2E_PASSWORD, name="Browser User"
-    )
+    return User.objects.create_user(email="browser.user@example.com", password=E2E_PASSWORD, name="Browser User")
 
 
 @pytest.fixture

@@ -78,9 +78,7 @@ def test_get_has_fixed_query_budget(api, user, django_assert_max_num_queries):
 def test_create_has_fixed_query_budget(api, user, django_assert_max_num_queries):
     add_sessions(user, 30)  # existing sessions must not matter either
     with django_assert_max_num_queries(CREATE_QUERIES):
-        response = api.post(
-            LIST, {"project_name": "Churn", "description": "Why customers leave"}, format="json"
-        )
+        response = api.post(LIST, {"project_name": "Churn", "description": "Why customers leave"}, format="json")
     assert response.status_code == 201
     assert ScopingSession.objects.filter(owner=user, project_name="Churn").exists()
 
@@ -99,6 +97,4 @@ def test_dashboard_with_5_or_20_sessions_costs_the_same_queries(client, user):
     add_sessions(user, 15, prefix="More")
     assert dashboard().content.count(b'class="session-row"') == 20
     twenty = queries_for(dashboard)
-    assert five == twenty, (
-        f"the dashboard took {five} queries for 5 rows and {twenty} for 20: a query per row?"
-    )
+    assert five == twenty, f"the dashboard took {five} queries for 5 rows and {twenty} for 20: a query per row?"
