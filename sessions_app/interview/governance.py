@@ -78,7 +78,7 @@ def residual_risk(severity: str, likelihood: str, effectiveness_percent: float) 
     raw = rules.RISK_LEVEL_VALUES[severity] * rules.RISK_LEVEL_VALUES[likelihood] * (1 - applied)
     score = round(raw, rules.RESIDUAL_RISK_DECIMALS)
     return ResidualRisk(
-        severity=severity,
+        severity=severity,  # type: ignore[arg-type]  # validated against RISK_LEVEL_VALUES above
         likelihood=likelihood,  # type: ignore[arg-type]
         effectiveness_percent=effectiveness_percent,
         effectiveness_applied=applied,
