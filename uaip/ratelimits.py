@@ -114,6 +114,13 @@ class AnswerSubmitThrottle(_LimitThrottle):
     methods = WRITE_METHODS
 
 
+class CharterGenerateThrottle(_LimitThrottle):
+    """Charter generations per user (each one costs model tokens)."""
+
+    limit_name = "charter_generate"
+    methods = frozenset({"POST"})
+
+
 class AuthIpThrottle(_LimitThrottle):
     """Login and register attempts per client IP."""
 

@@ -12,7 +12,7 @@ from typing import Any
 import structlog
 
 from llm.errors import LLMUnavailable
-from sessions_app import runs
+from sessions_app import charters, runs
 from sessions_app.interview import quality
 from sessions_app.models import Answer, AnswerStatus, RunKind, StageRun
 
@@ -47,7 +47,7 @@ def check_answer(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] |
 class StageExecutor:
     """Dispatches a run to the handler for its kind."""
 
-    handlers: dict[str, Handler] = {RunKind.ANSWER_CHECK: check_answer}
+    handlers: dict[str, Handler] = {RunKind.ANSWER_CHECK: check_answer, RunKind.CHARTER: charters.generate}
 
     def execute(self, run_id: str) -> None:
         run = runs.run_claim(run_id=run_id)
@@ -59,12 +59,16 @@ class StageExecutor:
             outcome = self.handlers[run.kind](run)
         except LLMUnavailable as exc:
             self._mark_answer_unchecked(run)
-            runs.run_fail(run=run, error=f"{exc} Your answer is saved; press Retry in a moment.")
+            saved = "Your answer is saved" if run.kind == RunKind.ANSWER_CHECK else "Earlier versions are intact"
+            runs.run_fail(run=run, error=f"{exc} {saved}; press Retry in a moment.")
+            return
+        except charters.CriticalFindings as exc:
+            runs.run_fail(run=run, error=str(exc))
             return
         except Exception as exc:  # the worker must survive anything a run does
             log.exception("run_crashed", error_type=type(exc).__name__)
             self._mark_answer_unchecked(run)
-            runs.run_fail(run=run, error="Something went wrong while checking. Your answer is saved; press Retry.")
+            runs.run_fail(run=run, error="Something went wrong on our side; nothing you entered was lost. Press Retry.")
             return
         if outcome is None:
             log.info("run_discarded", reason="cancelled")
