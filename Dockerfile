@@ -27,6 +27,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=uaip.settings \
     STATIC_ROOT=/app/staticfiles \
     PORT=8000
+# WeasyPrint (charter PDFs) needs Pango and a font; slim images ship neither.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0=1.50.* libpangoft2-1.0-0=1.50.* libharfbuzz-subset0=6.0.* fonts-dejavu-core=2.37-* \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 uaip \
     && useradd --system --uid 10001 --gid uaip --home-dir /nonexistent --no-create-home \
        --shell /usr/sbin/nologin uaip
