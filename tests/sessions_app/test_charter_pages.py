@@ -1,0 +1,105 @@
+"""Charter pages: generation with progress, reading, versions, downloads, approval, findings, ownership."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from sessions_app.models import Charter, RunStatus, StageRun
+from tests.sessions_app.factories import make_session
+from tests.sessions_app.interview_helpers import complete_interview
+from tests.sessions_app.test_interview_api import IMMEDIATE
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def web(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def finished(user):
+    session = make_session(user, project_name="Kestrel churn")
+    complete_interview(session)
+    return session
+
+
+def page(session) -> str:
+    return f"/sessions/{session.id}/charter/"
+
+
+def test_charter_page_lists_missing_stages(web, user):
+    session = make_session(user)
+    html = web.get(page(session)).content.decode()
+    assert "needs all five stages" in html and "Generate the charter" not in html
+
+
+def test_generate_shows_progress_then_the_charter(web, finished):
+    response = web.post(f"{page(finished)}generate/", **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'hx-trigger="every 1s"' in html and "Waiting for a worker" in html
+    run = StageRun.objects.get(session=finished)
+    status = web.get(f"{page(finished)}runs/{run.pk}/", **HTMX)
+    assert 'hx-trigger="every 1s"' in status.content.decode()
+
+    from sessions_app.interview.executor import StageExecutor
+
+    StageExecutor().execute(str(run.pk))
+    done = web.get(f"{page(finished)}runs/{run.pk}/", **HTMX)
+    assert done["HX-Redirect"] == page(finished)
+    html = web.get(page(finished)).content.decode()
+    assert "Version 1 of 1" in html and "AI Project Charter: Kestrel churn" in html
+    assert "Executive summary" in html and "written offline" in html
+
+
+def test_downloads_and_printable_page(web, finished, django_capture_on_commit_callbacks):
+    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
+        web.post(f"{page(finished)}generate/")
+    md = web.get(f"{page(finished)}download.md")
+    assert md.status_code == 200 and "kestrel-churn-charter-v1.md" in md["Content-Disposition"]
+    assert web.get(f"{page(finished)}download.pdf").content.startswith(b"%PDF")
+    printable = web.get(f"{page(finished)}download.html").content.decode()
+    assert "@media print" in printable or "@page" in printable
+
+
+def test_failed_generation_offers_retry(web, finished, django_capture_on_commit_callbacks):
+    run = StageRun.objects.create(
+        session=finished,
+        owner=finished.owner,
+        kind="charter",
+        status=RunStatus.FAILED,
+        error="No language model could answer.",
+    )
+    html = web.get(page(finished)).content.decode()
+    assert "No language model could answer." in html and "Retry" in html
+    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
+        web.post(f"{page(finished)}runs/{run.pk}/retry/")
+    assert Charter.objects.filter(session=finished).count() == 1
+
+
+def test_approval_from_the_page(web, finished, django_capture_on_commit_callbacks):
+    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
+        web.post(f"{page(finished)}generate/")
+    web.post(f"{page(finished)}approve/", {"approver_name": "Dana Ruiz", "approved_at": "2026-11-20", "version": 1})
+    charter = Charter.objects.get(session=finished)
+    assert charter.approver_name == "Dana Ruiz" and str(charter.approved_at) == "2026-11-20"
+
+
+def test_cannot_view_other_users_charter_page(client, other_user, finished):
+    client.force_login(other_user)
+    assert client.get(page(finished)).status_code == 404
+    assert client.post(f"{page(finished)}generate/").status_code == 404
+    assert client.get(f"{page(finished)}download.md").status_code == 404
+    assert not StageRun.objects.exists()
+
+
+def test_cannot_poll_other_users_charter_run(client, other_user, web, finished):
+    web.post(f"{page(finished)}generate/")
+    run = StageRun.objects.get(session=finished)
+    client.force_login(other_user)
+    assert client.get(f"{page(finished)}runs/{run.pk}/").status_code == 404
+    assert client.post(f"{page(finished)}runs/{run.pk}/cancel/").status_code == 404
