@@ -13,7 +13,7 @@ import structlog
 
 from llm.errors import LLMUnavailable
 from sessions_app import charters, runs
-from sessions_app.interview import quality
+from sessions_app.interview import extraction, quality
 from sessions_app.models import Answer, AnswerStatus, RunKind, StageRun
 
 logger = structlog.get_logger(__name__)
@@ -41,7 +41,18 @@ def check_answer(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] |
     if not runs.run_is_running(run=run):  # cancelled while the model was thinking: discard
         return None
     current = quality.record_assessment(answer, result)
-    return {"answer_id": current.pk, "status": current.status, **current.quality}, _usage(result)
+    usage = _usage(result)
+    if current.is_final and not result.offline and runs.run_progress(run=run, step="Reading the structure…"):
+        extracted = extraction.extract(current)
+        if extracted is not None:
+            usage = runs.RunUsage(
+                provider=usage.provider,
+                model=usage.model,
+                input_tokens=usage.input_tokens + extracted.usage.input_tokens,
+                output_tokens=usage.output_tokens + extracted.usage.output_tokens,
+                cost_usd=usage.cost_usd + extracted.cost_usd,
+            )
+    return {"answer_id": current.pk, "status": current.status, **current.quality}, usage
 
 
 class StageExecutor:

@@ -160,3 +160,35 @@ def test_two_concurrent_submissions_only_one_run(user):
     assert sorted(statuses) == [202, 429]
     assert StageRun.objects.filter(owner=user, status__in=["queued", "running"]).count() == 1
     assert Answer.objects.filter(session=session).count() == 1
+
+
+@pytest.mark.django_db
+def test_claude_extracts_structure_from_an_accepted_answer(
+    anthropic_on, api, session, django_capture_on_commit_callbacks
+):
+    anthropic_on.queue(
+        fa.json_message(assessment(9), input_tokens=100, output_tokens=20),
+        fa.json_message({"name": "churn within 60 days", "type": "binary"}, input_tokens=50, output_tokens=10),
+    )
+    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
+        body = api.post(answers_url(session), {"question_id": "S1Q10", "answer": STRONG}, format="json").json()
+    answer = Answer.objects.get(pk=body["answer"]["answer_id"])
+    assert answer.structured == {"name": "churn within 60 days", "type": "binary"}
+    run = StageRun.objects.get(pk=body["run_id"])
+    assert (run.input_tokens, run.output_tokens) == (150, 30)
+    sent = anthropic_on.message_requests[1].json
+    assert "<answer>" in sent["messages"][0]["content"]
+
+
+@pytest.mark.django_db
+def test_failed_extraction_keeps_the_accepted_answer(
+    anthropic_on, llm_settings, api, session, django_capture_on_commit_callbacks
+):
+    llm_settings.LLM_PROVIDERS = ["anthropic"]
+    llm_settings.LLM_OFFLINE_ENABLED = False
+    anthropic_on.queue(fa.json_message(assessment(9)), *[fa.server_error() for _ in range(3)])
+    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
+        body = api.post(answers_url(session), {"question_id": "S1Q10", "answer": STRONG}, format="json").json()
+    answer = Answer.objects.get(pk=body["answer"]["answer_id"])
+    assert answer.status == AnswerStatus.ACCEPTED and answer.structured is None
+    assert StageRun.objects.get(pk=body["run_id"]).status == RunStatus.SUCCEEDED
