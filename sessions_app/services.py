@@ -54,3 +54,18 @@ def session_delete(*, session: ScopingSession) -> None:
     session_id = str(session.id)
     session.delete()
     logger.info("session_deleted", session_id=session_id)
+
+
+def sessions_mark_abandoned(*, older_than_days: int) -> int:
+    """In-progress sessions untouched for ``older_than_days`` become ``abandoned``; they can be reopened."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions_app.models import SessionStatus
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    stale = ScopingSession.objects.filter(status=SessionStatus.IN_PROGRESS, updated_at__lt=cutoff)
+    count = stale.update(status=SessionStatus.ABANDONED)
+    logger.info("sessions_abandoned", count=count, older_than_days=older_than_days)
+    return count

@@ -244,6 +244,9 @@ if not REDIS_URL:
 else:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
+# Sessions untouched this long become "abandoned" (manage.py mark_abandoned_sessions); answering reopens them.
+SESSION_ABANDON_AFTER_DAYS = env_int("SESSION_ABANDON_AFTER_DAYS", 30)
+
 # --- Background tasks -------------------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DJANGO_STRUCTLOG_DJANGO_TASKS_ENABLED = True

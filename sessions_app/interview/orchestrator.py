@@ -124,7 +124,7 @@ class InterviewOrchestrator:
                 status=StageStatus.STALE, updated_at=timezone.now()
             )
             session.current_stage = stage_number
-        if session.status == SessionStatus.COMPLETED:
+        if session.status in (SessionStatus.COMPLETED, SessionStatus.ABANDONED):  # answering reopens it
             session.status = SessionStatus.IN_PROGRESS
             session.completed_at = None
         session.save(update_fields=["current_stage", "status", "completed_at", "updated_at"])

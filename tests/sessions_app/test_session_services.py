@@ -60,3 +60,25 @@ def test_delete_removes_session(user):
     session = session_create(owner=user, project_name="Gone")
     session_delete(session=session)
     assert not session_list(user=user).exists()
+
+
+def test_untouched_sessions_become_abandoned_and_answering_reopens_them(user, capsys):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from sessions_app.interview.orchestrator import InterviewOrchestrator
+    from sessions_app.models import ScopingSession
+
+    old = session_create(owner=user, project_name="Old")
+    fresh = session_create(owner=user, project_name="Fresh")
+    ScopingSession.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=40))
+    call_command("mark_abandoned_sessions", "--days", "30")
+    assert "1 session(s)" in capsys.readouterr().out
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.status, fresh.status) == ("abandoned", "in_progress")
+    InterviewOrchestrator(old).submit_answer(stage_number=1, question_id="S1Q5", answer="partly")
+    old.refresh_from_db()
+    assert old.status == "in_progress"
