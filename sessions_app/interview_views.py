@@ -427,6 +427,7 @@ def _page_context(
     show_stored = stored_gate and not stored_gate.get("passed")
     context.update(
         detail=reads.detail,
+        stage_status=reads.detail["status"],
         groups=groups,
         gate=_gate_view(
             gate if gate is not None else (stored_gate if show_stored else None),
@@ -570,7 +571,8 @@ def _after_submit(request: HtmxHttpRequest, session: ScopingSession, q: Question
         block.run = interview.run_json(submitted.run)
         block.form = _form_values(q, submitted.answer.value)
     if request.htmx:
-        return _render_block(request, session, block)
+        announce = f"{q.id} saved; checking it now." if submitted.run else f"{q.id} saved: {block.status_label}."
+        return _render_block(request, session, block, announce=announce)
     if submitted.run is not None:
         messages.info(request, f"Saved your answer to {q.id}. It is being checked.")
     else:

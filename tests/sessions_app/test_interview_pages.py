@@ -214,14 +214,14 @@ def test_number_scale_and_repeatable_widgets_on_later_stages(web, user):
 def test_htmx_vague_answer_shows_progress_then_followups(web, session, run_tasks):
     response = run_tasks(web.post, answers_url(session), {"question_id": "S1Q1", "item": "0", "answer": VAGUE}, **HTMX)
     assert response.status_code == 200
-    block = html_of(response)
-    assert attrs(block)["id"] == "S1Q1"
+    block = by_id(html_of(response), "S1Q1")
     run = StageRun.objects.get()
     progress = by_id(block, f"run-{run.pk}")
     assert attrs(progress)["hx-trigger"] == "every 1s"
     assert attrs(progress)["hx-get"] == run_url(session, run)
     assert "s elapsed" in text_of(progress)
     assert "Being checked" in text_of(block)
+    assert "S1Q1 saved; checking it now." in text_of(by_id(html_of(response), "interview-announcer"))
 
     polled = web.get(run_url(session, run), **HTMX)
     assert polled["HX-Retarget"] == "#S1Q1" and polled["HX-Reswap"] == "outerHTML"
@@ -313,7 +313,7 @@ def test_answer_for_a_second_kpi(web, user):
     response = web.post(
         answers_url(session, 2), {"question_id": "S2Q4", "item": "1", "value": "6", "unit": "months"}, **HTMX
     )
-    assert attrs(html_of(response))["id"] == "S2Q4-1"
+    assert by_id(html_of(response), "S2Q4-1")
     assert Answer.objects.get().item == 1
     root = html_of(web.get(stage_url(session, 2)))
     assert by_id(root, "S2Q1-1")  # the item that has an answer is shown without asking
@@ -339,6 +339,20 @@ def test_rate_limited_answer_says_so_in_place(web, session, settings):
     assert attrs(block)["id"] == "S1Q11" and "Please wait" in text_of(block)
     assert "checked" in attrs(by_id(block, "S1Q11-choice-classification"))
     assert Answer.objects.count() == 1
+
+
+def test_later_questions_show_what_earlier_answers_imply(web, user):
+    session = make_session(user, current_stage=2)
+    orchestrator = InterviewOrchestrator(session)
+    orchestrator.submit_answer(stage_number=1, question_id="S1Q11", answer="classification")
+    orchestrator.submit_answer(stage_number=2, question_id="S2Q6", answer="recall\nprecision")
+    orchestrator.submit_answer(stage_number=2, question_id="S2Q12", answer={"value": 21, "unit": "days"})
+    orchestrator.submit_answer(stage_number=2, question_id="S2Q13", answer={"value": 8, "unit": "days"})
+    response = web.get(stage_url(session, 2))
+    root = html_of(response)
+    assert "Suggested for classification: precision, recall, F1, AUC-ROC." in text_of(by_id(root, "S2Q6"))
+    assert ">recall: \nprecision: </textarea>" in response.content.decode()  # one line per metric to fill in
+    assert "Your margin: time to act 21 days − prediction delay 8 days = 13 days." in text_of(by_id(root, "S2Q14"))
 
 
 def test_answer_to_a_question_of_another_stage_is_400(web, session):
@@ -442,6 +456,15 @@ def test_gate_failure_shows_missing_items_as_links(web, session, run_tasks):
     assert web.post(f"/sessions/{session.id}/stages/1/complete/").status_code == 409
 
 
+def test_complete_while_an_answer_is_checked_says_to_wait(web, session):
+    web.post(answers_url(session), {"question_id": "S1Q1", "answer": STRONG}, **HTMX)  # queued: no worker
+    response = web.post(f"/sessions/{session.id}/stages/1/complete/", **HTMX)
+    assert response.status_code == 200
+    assert "still being checked" in text_of(by_id(html_of(response), "gate-panel"))
+    session.refresh_from_db()
+    assert session.current_stage == 1
+
+
 def test_complete_stage_after_acknowledging_concerns_goes_to_stage_2(web, session, run_tasks):
     answer_stage_1(session, run_tasks)
     complete_url = f"/sessions/{session.id}/stages/1/complete/"
@@ -463,6 +486,9 @@ def test_complete_stage_after_acknowledging_concerns_goes_to_stage_2(web, sessio
     page = web.get(stage_url(session, 2)).content.decode()
     assert "Stage 1 is complete and a checkpoint was saved" in page
     assert "Stage 2: Value Quantification" in page
+    done = html_of(web.get(stage_url(session, 1)))
+    assert "Go to stage 2" in text_of(by_id(done, "gate-panel"))
+    assert not [e for e in walk(done) if attrs(e).get("id") == "complete-stage"]
 
 
 def test_restore_a_checkpoint_after_confirming(web, session, run_tasks):
