@@ -20,6 +20,7 @@ from django.utils import timezone
 from sessions_app import runs
 from sessions_app.errors import InterviewConflict
 from sessions_app.interview.orchestrator import current_rows, ensure_stage_states
+from sessions_app.interview.selectors import acknowledgement_reasons
 from sessions_app.models import (
     CROSS_STAGE,
     STAGE_COUNT,
@@ -85,8 +86,7 @@ def latest_review(session: ScopingSession) -> ConsistencyReview | None:
 
 
 def acknowledged_findings(session: ScopingSession) -> dict[str, str]:
-    acks = ConcernAcknowledgement.objects.filter(session=session, stage=CROSS_STAGE)
-    return dict(acks.values_list("key", "reason"))
+    return acknowledgement_reasons(session, CROSS_STAGE)
 
 
 # --- writes ---------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ the polling element and so stops the polling.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from sessions_app.interview import selectors as interview
 from sessions_app.interview.answers import AnswerSet
 from sessions_app.interview.orchestrator import MAX_REPEAT_ITEMS, InterviewOrchestrator
 from sessions_app.interview.quality import MAX_ATTEMPTS
-from sessions_app.models import STAGE_COUNT, ConcernAcknowledgement, ScopingSession, StageRun, StageStatus
+from sessions_app.models import STAGE_COUNT, ScopingSession, StageRun, StageStatus
 from sessions_app.question_bank import Question, QuestionNotFound, QuestionType
 from sessions_app.question_bank import question as bank_question
 from sessions_app.question_bank import stage as stage_definition
@@ -187,18 +187,6 @@ class StageReads:
 # sessions_app/interview/selectors.py and are kept here only until that module grows them.
 
 
-def _latest_runs(session: ScopingSession, answer_ids: Iterable[int]) -> dict[int, StageRun]:
-    latest: dict[int, StageRun] = {}
-    for run in StageRun.objects.filter(session=session, answer_id__in=list(answer_ids)).order_by("created_at"):
-        latest[run.answer_id] = run  # type: ignore[index]
-    return latest
-
-
-def _acknowledgements(session: ScopingSession, stage_number: int) -> dict[str, str]:
-    rows = ConcernAcknowledgement.objects.filter(session=session, stage=stage_number)
-    return dict(rows.values_list("key", "reason"))
-
-
 # --- Building the page ----------------------------------------------------------------------------------------
 
 
@@ -217,7 +205,7 @@ def _read_stage(session: ScopingSession, stage_number: int) -> StageReads:
         number=stage_number,
         detail=detail,
         answer_set=AnswerSet.from_rows(latest.values()),
-        runs_by_answer=_latest_runs(session, answer_ids),
+        runs_by_answer=interview.answer_runs(session, answer_ids),
     )
 
 
@@ -431,7 +419,7 @@ def _page_context(
         groups=groups,
         gate=_gate_view(
             gate if gate is not None else (stored_gate if show_stored else None),
-            _acknowledgements(session, stage_number),
+            interview.acknowledgement_reasons(session, stage_number),
             fresh=gate is not None,
         ),
         checkpoints=[c for c in interview.checkpoint_list(session) if c.stage == stage_number],
@@ -706,7 +694,7 @@ def stage_complete(request: HtmxHttpRequest, session_id: str, stage_number: int)
                 "session": session,
                 "stage_number": stage_number,
                 "gate_notice": notice,
-                "gate": _gate_view(gate, _acknowledgements(session, stage_number), fresh=True),
+                "gate": _gate_view(gate, interview.acknowledgement_reasons(session, stage_number), fresh=True),
             }
             return render(request, GATE_PANEL, context)
         context = _page_context(request, session, stage_number, gate=gate, gate_notice=notice)
@@ -718,8 +706,8 @@ def stage_complete(request: HtmxHttpRequest, session_id: str, stage_number: int)
         )
         url = _stage_url(session, stage_number + 1)
     else:
-        messages.success(request, "Stage 5 is complete and a checkpoint was saved: the interview is done.")
-        url = reverse("sessions:detail", args=[session.id])
+        messages.success(request, "Stage 5 is complete and a checkpoint was saved. Generate the charter when ready.")
+        url = reverse("charter:page", args=[session.id])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sessions_app.interview.orchestrator import ensure_stage_states
-from sessions_app.models import Answer, AnswerStatus, Checkpoint, ScopingSession, StageRun
+from sessions_app.models import Answer, AnswerStatus, Checkpoint, ConcernAcknowledgement, ScopingSession, StageRun
 from sessions_app.question_bank import Question, get_bank, stage
 
 
@@ -148,3 +149,18 @@ def run_json(run: StageRun) -> dict[str, Any]:
         "created_at": run.created_at,
         "finished_at": run.finished_at,
     }
+
+
+def answer_runs(session: ScopingSession, answer_ids: Iterable[int]) -> dict[int, StageRun]:
+    """The latest run of each of these answers (its check, or the retry of a failed check)."""
+    latest: dict[int, StageRun] = {}
+    for run in StageRun.objects.filter(session=session, answer_id__in=list(answer_ids)).order_by("created_at"):
+        if run.answer_id is not None:
+            latest[run.answer_id] = run
+    return latest
+
+
+def acknowledgement_reasons(session: ScopingSession, stage_number: int) -> dict[str, str]:
+    """Concern key → the reason it was acknowledged, for one stage (``CROSS_STAGE`` for consistency findings)."""
+    rows = ConcernAcknowledgement.objects.filter(session=session, stage=stage_number)
+    return dict(rows.values_list("key", "reason"))
