@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -15,7 +12,7 @@ from rest_framework.views import APIView
 from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, ScopingSession, SessionStatus
 from sessions_app.selectors import session_get, session_list
 from sessions_app.services import session_create, session_delete, session_update
-from uaip.api import Pagination
+from uaip.api import Pagination, call_service
 from uaip.ratelimits import ApiThrottle, SessionWriteThrottle
 
 
@@ -52,14 +49,6 @@ class SessionUpdateInput(serializers.Serializer):
     description = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True)
 
 
-def _run_service(action: Any, **kwargs: Any) -> Any:
-    """Services raise Django ``ValidationError``; the API answers those as 400 with field errors."""
-    try:
-        return action(**kwargs)
-    except DjangoValidationError as exc:
-        raise exceptions.ValidationError(exc.message_dict) from exc
-
-
 class SessionListView(APIView):
     throttle_classes = [ApiThrottle, SessionWriteThrottle]
 
@@ -83,7 +72,7 @@ class SessionListView(APIView):
     def post(self, request: Request) -> Response:
         data = SessionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        session = _run_service(session_create, owner=request.user, **data.validated_data)
+        session = call_service(session_create, owner=request.user, **data.validated_data)
         return Response(SessionOutput(session).data, status=status.HTTP_201_CREATED)
 
 
@@ -99,10 +88,10 @@ class SessionDetailView(APIView):
         session = session_get(user=request.user, session_id=session_id)
         data = SessionUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        session = _run_service(session_update, session=session, **data.validated_data)
+        session = call_service(session_update, session=session, **data.validated_data)
         return Response(SessionOutput(session).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, session_id: str) -> Response:
-        _run_service(session_delete, session=session_get(user=request.user, session_id=session_id))
+        call_service(session_delete, session=session_get(user=request.user, session_id=session_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,16 +19,10 @@ from sessions_app.charter.render import charter_filename, to_json, to_pdf
 from sessions_app.interview.selectors import run_json
 from sessions_app.models import Charter
 from sessions_app.selectors import session_get
+from uaip.api import call_service
 from uaip.ratelimits import ApiThrottle, CharterGenerateThrottle
 
 VERSION_PARAM = OpenApiParameter("version", OpenApiTypes.INT, description="A version number; latest by default.")
-
-
-def _service(action: Any, **kwargs: Any) -> Any:
-    try:
-        return action(**kwargs)
-    except DjangoValidationError as exc:
-        raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
 
 def charter_json(charter: Charter, *, with_content: bool = True) -> dict[str, Any]:
@@ -96,7 +89,7 @@ class CharterApproveView(APIView):
         data = ApproveInput(data=request.data)
         data.is_valid(raise_exception=True)
         charter = charters.charter_get(session=session, version=data.validated_data.get("version"))
-        charter = _service(
+        charter = call_service(
             charters.charter_approve,
             charter=charter,
             approver_name=data.validated_data["approver_name"],
@@ -151,7 +144,7 @@ class FindingAcknowledgeView(APIView):
         session = session_get(user=request.user, session_id=session_id)
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        ack = _service(charters.finding_acknowledge, session=session, key=key, reason=data.validated_data["reason"])
+        ack = call_service(charters.finding_acknowledge, session=session, key=key, reason=data.validated_data["reason"])
         return Response(
             {"key": ack.key, "message": ack.message, "reason": ack.reason, "acknowledged_at": ack.created_at}
         )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from sessions_app.interview import selectors as interview
 from sessions_app.interview.orchestrator import InterviewOrchestrator
 from sessions_app.models import STAGE_COUNT, Checkpoint, ScopingSession
 from sessions_app.selectors import run_get, session_get
+from uaip.api import call_service
 from uaip.ratelimits import AnswerSubmitThrottle, ApiThrottle
 
 
@@ -29,13 +29,6 @@ def _stage(stage_number: int) -> int:
     if not 1 <= stage_number <= STAGE_COUNT:
         raise Http404("No such stage.")
     return stage_number
-
-
-def _service(action: Any, **kwargs: Any) -> Any:
-    try:
-        return action(**kwargs)
-    except DjangoValidationError as exc:
-        raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
 
 def checkpoint_json(checkpoint: Checkpoint) -> dict[str, Any]:
@@ -87,7 +80,7 @@ class AnswerSubmitView(APIView):
         session = _session(request, session_id)
         data = AnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
-        submitted = _service(
+        submitted = call_service(
             InterviewOrchestrator(session).submit_answer,
             stage_number=_stage(stage_number),
             question_id=data.validated_data["question_id"],
@@ -115,7 +108,7 @@ class ConcernAcknowledgeView(APIView):
         session = _session(request, session_id)
         data = AcknowledgeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        ack = _service(
+        ack = call_service(
             InterviewOrchestrator(session).acknowledge_concern,
             stage_number=_stage(stage_number),
             key=key,

@@ -17,12 +17,17 @@ def session_list(*, user, status: str | None = None) -> QuerySet[ScopingSession]
     return sessions
 
 
+def uuid_or_404(value: uuid.UUID | str, what: str) -> uuid.UUID:
+    """A malformed id is simply not found, like an unknown one."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404(f"No such {what}.") from exc
+
+
 def session_get(*, user, session_id: uuid.UUID | str) -> ScopingSession:
     """The user's session, or ``Http404`` when it does not exist, is malformed or belongs to someone else."""
-    try:
-        key = session_id if isinstance(session_id, uuid.UUID) else uuid.UUID(str(session_id))
-    except ValueError as exc:
-        raise Http404("No such session.") from exc
+    key = uuid_or_404(session_id, "session")
     try:
         return ScopingSession.objects.get(owner=user, pk=key)
     except ScopingSession.DoesNotExist as exc:
@@ -31,10 +36,7 @@ def session_get(*, user, session_id: uuid.UUID | str) -> ScopingSession:
 
 def run_get(*, user, run_id: uuid.UUID | str) -> StageRun:
     """The user's run, or ``Http404`` (unknown, malformed or someone else's)."""
-    try:
-        key = run_id if isinstance(run_id, uuid.UUID) else uuid.UUID(str(run_id))
-    except ValueError as exc:
-        raise Http404("No such run.") from exc
+    key = uuid_or_404(run_id, "run")
     try:
         return StageRun.objects.select_related("session").get(owner=user, pk=key)
     except StageRun.DoesNotExist as exc:

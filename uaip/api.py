@@ -10,6 +10,7 @@ from typing import Any
 
 import structlog
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -25,6 +26,14 @@ class Pagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+def call_service(action: Any, **kwargs: Any) -> Any:
+    """Run a service; its Django ``ValidationError`` becomes the API's 400 with messages per field."""
+    try:
+        return action(**kwargs)
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
 
 class Conflict(exceptions.APIException):

@@ -113,13 +113,13 @@ def checkpoint_list(session: ScopingSession) -> list[Checkpoint]:
 
 
 def checkpoint_get(session: ScopingSession, checkpoint_id: str) -> Checkpoint:
-    import uuid
-
     from django.http import Http404
 
+    from sessions_app.selectors import uuid_or_404
+
     try:
-        return Checkpoint.objects.get(session=session, pk=uuid.UUID(str(checkpoint_id)))
-    except (ValueError, Checkpoint.DoesNotExist) as exc:
+        return Checkpoint.objects.get(session=session, pk=uuid_or_404(checkpoint_id, "checkpoint"))
+    except Checkpoint.DoesNotExist as exc:
         raise Http404("No such checkpoint.") from exc
 
 
