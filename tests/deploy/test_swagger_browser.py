@@ -8,19 +8,8 @@ import os
 import pytest
 from playwright.sync_api import ConsoleMessage, expect, sync_playwright
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.deploy.conftest import Process
-
-CHROMIUM = os.environ.get("UAIP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [pytest.mark.deploy_postgres, pytest.mark.e2e]
 

@@ -28,19 +28,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserType, Page, Playwright, expect, sync_playwright
 
 from accounts.models import User
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 E2E_DIR = Path(__file__).resolve().parent
-CHROMIUM = os.environ.get("UAIP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 E2E_PASSWORD = "a-long-browser-password-42"
 # Generous for a loaded 2-core CI machine; expect() returns as soon as the condition holds.
 EXPECT_TIMEOUT_MS = 10_000
