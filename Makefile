@@ -37,10 +37,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+check: export DJANGO_DEBUG ?= 1
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 
+worker: export DJANGO_DEBUG ?= 1
 worker: install
 	$(BIN)/python manage.py db_worker
 
