@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from sessions_app import runs
 from sessions_app.errors import InterviewConflict
-from sessions_app.interview.orchestrator import current_rows, ensure_stage_states
 from sessions_app.interview.selectors import acknowledgement_reasons
+from sessions_app.interview.state import current_rows, ensure_stage_states
 from sessions_app.models import (
     CROSS_STAGE,
     STAGE_COUNT,
@@ -169,7 +169,7 @@ def generate(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] | Non
     from sessions_app.charter.consistency import check_consistency, has_unresolved_critical
     from sessions_app.charter.content import build_charter_content, narrative_request
     from sessions_app.charter.render import to_markdown
-    from sessions_app.interview.orchestrator import current_answer_set
+    from sessions_app.interview.state import current_answer_set
 
     session = run.session
     if not runs.run_progress(run=run, step="Checking consistency across the stages…"):

@@ -28,8 +28,9 @@ from sessions_app.errors import InterviewConflict
 from sessions_app.interview import builders
 from sessions_app.interview import selectors as interview
 from sessions_app.interview.answers import AnswerSet
-from sessions_app.interview.orchestrator import MAX_REPEAT_ITEMS, InterviewOrchestrator
+from sessions_app.interview.orchestrator import InterviewOrchestrator
 from sessions_app.interview.quality import MAX_ATTEMPTS
+from sessions_app.interview.state import MAX_REPEAT_ITEMS
 from sessions_app.models import STAGE_COUNT, ScopingSession, StageRun, StageStatus
 from sessions_app.question_bank import Question, QuestionNotFound, QuestionType
 from sessions_app.question_bank import question as bank_question

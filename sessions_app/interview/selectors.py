@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sessions_app.interview.orchestrator import ensure_stage_states
+from sessions_app.interview.state import ensure_stage_states
 from sessions_app.models import Answer, AnswerStatus, Checkpoint, ConcernAcknowledgement, ScopingSession, StageRun
 from sessions_app.question_bank import Question, get_bank, stage
 
