@@ -120,6 +120,13 @@ class CharterDownloadView(APIView):
 
 
 class ConsistencyView(APIView):
+    throttle_classes = [ApiThrottle, CharterGenerateThrottle]
+
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    def post(self, request: Request, session_id: str) -> Response:
+        session = session_get(user=request.user, session_id=session_id)
+        return Response(run_json(charters.consistency_start(session=session)), status=status.HTTP_202_ACCEPTED)
+
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, session_id: str) -> Response:
         session = session_get(user=request.user, session_id=session_id)

@@ -26,7 +26,8 @@ from uaip.ratelimits import enforce
 
 
 def _latest_run(session: ScopingSession) -> StageRun | None:
-    return StageRun.objects.filter(session=session, kind=RunKind.CHARTER).order_by("-created_at").first()
+    kinds = (RunKind.CHARTER, RunKind.CONSISTENCY)
+    return StageRun.objects.filter(session=session, kind__in=kinds).order_by("-created_at").first()
 
 
 def _document_context(charter: Charter) -> dict[str, Any]:
@@ -76,6 +77,27 @@ def charter_generate(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     enforce(request, limit_name="charter_generate")
     try:
         run = charters.charter_generate(session=session)
+    except InterviewConflict as exc:
+        messages.error(request, exc.message)
+    except runs.RunInProgress as exc:
+        messages.error(request, f"{exc} (about {exc.retry_after} s).")
+    else:
+        if request.htmx:
+            return render(
+                request,
+                "sessions_app/charter_page.html#charter-run",
+                {"session": session, "run": run_json(run), "run_active": True},
+            )
+    return redirect("charter:page", session_id=session.id)
+
+
+@login_required
+@require_POST
+def consistency_check(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    session = session_get(user=request.user, session_id=session_id)
+    enforce(request, limit_name="charter_generate")
+    try:
+        run = charters.consistency_start(session=session)
     except InterviewConflict as exc:
         messages.error(request, exc.message)
     except runs.RunInProgress as exc:

@@ -163,10 +163,44 @@ def next_version(session: ScopingSession) -> int:
     return (Charter.objects.filter(session=session).aggregate(v=Max("version"))["v"] or 0) + 1
 
 
+def review_consistency(session: ScopingSession) -> tuple[list[dict[str, Any]], _Usage, str]:
+    """Run the consistency checks on the stored deliverables and store the findings as a ``ConsistencyReview``."""
+    from sessions_app.charter.consistency import check_consistency
+
+    consistency = check_consistency(stage_deliverables(session), session=session)
+    findings = consistency.findings_json()
+    ConsistencyReview.objects.create(
+        session=session, findings=findings, semantic_available=consistency.semantic_available
+    )
+    usage = _Usage()
+    usage.add(consistency.provider, consistency.input_tokens, consistency.output_tokens, consistency.cost_usd)
+    return findings, usage, consistency.semantic_note
+
+
+def check(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] | None:
+    """The ``consistency`` run: the findings, shown on the charter page before any generation."""
+    if not runs.run_progress(run=run, step="Checking consistency across the stages…"):
+        return None
+    findings, usage, _ = review_consistency(run.session)
+    critical = sum(1 for f in findings if f.get("severity") == "critical")
+    return {"findings": len(findings), "critical": critical}, usage.total()
+
+
+def consistency_start(*, session: ScopingSession) -> StageRun:
+    """Queue a consistency check on its own (generation runs it too). Same preconditions as generation."""
+    missing = missing_for_charter(session)
+    if missing:
+        raise InterviewConflict(
+            "Complete every stage before checking consistency.", code="stages_incomplete", missing=missing
+        )
+    with transaction.atomic():
+        return runs.run_start(session=session, kind=RunKind.CONSISTENCY, step="Waiting for a worker…")
+
+
 def generate(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] | None:
     """The ``charter`` run: consistency → narrative → content → a new version. ``None`` when cancelled."""
     from llm.gateway import complete
-    from sessions_app.charter.consistency import check_consistency, has_unresolved_critical
+    from sessions_app.charter.consistency import has_unresolved_critical
     from sessions_app.charter.content import build_charter_content, narrative_request
     from sessions_app.charter.render import to_markdown
     from sessions_app.interview.state import current_answer_set
@@ -175,14 +209,8 @@ def generate(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] | Non
     if not runs.run_progress(run=run, step="Checking consistency across the stages…"):
         return None
     deliverables = stage_deliverables(session)
-    consistency = check_consistency(deliverables, session=session)
-    findings = consistency.findings_json()
-    ConsistencyReview.objects.create(
-        session=session, findings=findings, semantic_available=consistency.semantic_available
-    )
+    findings, usage, consistency_note = review_consistency(session)
     acknowledged = acknowledged_findings(session)
-    usage = _Usage()
-    usage.add(consistency.provider, consistency.input_tokens, consistency.output_tokens, consistency.cost_usd)
     if has_unresolved_critical(findings, set(acknowledged)):
         raise CriticalFindings(findings)
 
@@ -218,7 +246,7 @@ def generate(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] | Non
         version=next_version(session),
         generated_at=timezone.now(),
         narrative_offline=narrative.offline,
-        consistency_note=consistency.semantic_note,
+        consistency_note=consistency_note,
     )
     if not runs.run_is_running(run=run):
         return None

@@ -165,6 +165,7 @@ class Checkpoint(models.Model):
 class RunKind(models.TextChoices):
     ANSWER_CHECK = "answer_check", "Answer quality check"
     CHARTER = "charter", "Charter generation"
+    CONSISTENCY = "consistency", "Consistency check"
 
 
 CROSS_STAGE = 0  # the "stage" of acknowledgements that concern consistency findings across stages

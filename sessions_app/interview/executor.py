@@ -58,7 +58,11 @@ def check_answer(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] |
 class StageExecutor:
     """Dispatches a run to the handler for its kind."""
 
-    handlers: dict[str, Handler] = {RunKind.ANSWER_CHECK: check_answer, RunKind.CHARTER: charters.generate}
+    handlers: dict[str, Handler] = {
+        RunKind.ANSWER_CHECK: check_answer,
+        RunKind.CHARTER: charters.generate,
+        RunKind.CONSISTENCY: charters.check,
+    }
 
     def execute(self, run_id: str) -> None:
         run = runs.run_claim(run_id=run_id)

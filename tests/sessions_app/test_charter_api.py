@@ -214,3 +214,16 @@ def test_critical_finding_blocks_generation_until_acknowledged(api, finished, ge
     markdown = api.get(f"/api/v1/sessions/{finished.id}/charter.md").content.decode()
     assert "Stage 1 needs data that stage 3 does not have." in markdown
     assert "The source arrives next quarter" in markdown
+
+
+def test_consistency_can_be_checked_before_generating(api, user, finished, django_capture_on_commit_callbacks):
+    unfinished = make_session(user)
+    assert api.post(f"/api/v1/sessions/{unfinished.id}/consistency").status_code == 409
+    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/v1/sessions/{finished.id}/consistency")
+    assert response.status_code == 202
+    run = StageRun.objects.get(pk=response.json()["run_id"])
+    assert run.status == RunStatus.SUCCEEDED and run.result == {"findings": 0, "critical": 0}
+    review = api.get(f"/api/v1/sessions/{finished.id}/consistency").json()
+    assert review["checked_at"] is not None and review["findings"] == []
+    assert not Charter.objects.filter(session=finished).exists()

@@ -103,3 +103,11 @@ def test_cannot_poll_other_users_charter_run(client, other_user, web, finished):
     client.force_login(other_user)
     assert client.get(f"{page(finished)}runs/{run.pk}/").status_code == 404
     assert client.post(f"{page(finished)}runs/{run.pk}/cancel/").status_code == 404
+
+
+def test_consistency_check_from_the_page(web, finished, django_capture_on_commit_callbacks):
+    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
+        web.post(f"{page(finished)}consistency/")
+    run = StageRun.objects.get(session=finished)
+    assert run.kind == "consistency" and run.status == RunStatus.SUCCEEDED
+    assert "Consistency checked: 0 finding(s)" in web.get(page(finished)).content.decode()
