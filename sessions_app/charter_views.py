@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -70,46 +71,33 @@ def charter_page(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     return render(request, "sessions_app/charter_page.html", _page_context(session, request.GET.get("version")))
 
 
-@login_required
-@require_POST
-def charter_generate(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+def _start_run(request: HtmxHttpRequest, session_id: str, start: Callable[..., StageRun]) -> HttpResponse:
+    """Start a charter or consistency run; htmx gets the progress partial, a plain post the page again."""
     session = session_get(user=request.user, session_id=session_id)
     enforce(request, limit_name="charter_generate")
     try:
-        run = charters.charter_generate(session=session)
+        run = start(session=session)
     except InterviewConflict as exc:
         messages.error(request, exc.message)
     except runs.RunInProgress as exc:
         messages.error(request, f"{exc} (about {exc.retry_after} s).")
     else:
         if request.htmx:
-            return render(
-                request,
-                "sessions_app/charter_page.html#charter-run",
-                {"session": session, "run": run_json(run), "run_active": True},
-            )
+            context = {"session": session, "run": run_json(run), "run_active": True}
+            return render(request, "sessions_app/charter_page.html#charter-run", context)
     return redirect("charter:page", session_id=session.id)
+
+
+@login_required
+@require_POST
+def charter_generate(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    return _start_run(request, session_id, charters.charter_generate)
 
 
 @login_required
 @require_POST
 def consistency_check(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    session = session_get(user=request.user, session_id=session_id)
-    enforce(request, limit_name="charter_generate")
-    try:
-        run = charters.consistency_start(session=session)
-    except InterviewConflict as exc:
-        messages.error(request, exc.message)
-    except runs.RunInProgress as exc:
-        messages.error(request, f"{exc} (about {exc.retry_after} s).")
-    else:
-        if request.htmx:
-            return render(
-                request,
-                "sessions_app/charter_page.html#charter-run",
-                {"session": session, "run": run_json(run), "run_active": True},
-            )
-    return redirect("charter:page", session_id=session.id)
+    return _start_run(request, session_id, charters.consistency_start)
 
 
 @login_required
