@@ -90,15 +90,18 @@ def acknowledged_findings(session: ScopingSession) -> dict[str, str]:
 
 
 # --- writes ---------------------------------------------------------------------------------------------------
-def charter_generate(*, session: ScopingSession) -> StageRun:
-    """Queue a charter generation. 409 while stages are incomplete; 429 while another run is active."""
+def _start_when_complete(session: ScopingSession, kind: str, action: str) -> StageRun:
+    """Queue a run that needs all five stages: 409 while any is incomplete; 429 while another run is active."""
     missing = missing_for_charter(session)
     if missing:
-        raise InterviewConflict(
-            "Complete every stage before generating the charter.", code="stages_incomplete", missing=missing
-        )
+        raise InterviewConflict(f"Complete every stage before {action}.", code="stages_incomplete", missing=missing)
     with transaction.atomic():
-        return runs.run_start(session=session, kind=RunKind.CHARTER, step="Waiting for a worker…")
+        return runs.run_start(session=session, kind=kind, step="Waiting for a worker…")
+
+
+def charter_generate(*, session: ScopingSession) -> StageRun:
+    """Queue a charter generation (it checks consistency first)."""
+    return _start_when_complete(session, RunKind.CHARTER, "generating the charter")
 
 
 def finding_acknowledge(*, session: ScopingSession, key: str, reason: str) -> ConcernAcknowledgement:
@@ -187,14 +190,8 @@ def check(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] | None:
 
 
 def consistency_start(*, session: ScopingSession) -> StageRun:
-    """Queue a consistency check on its own (generation runs it too). Same preconditions as generation."""
-    missing = missing_for_charter(session)
-    if missing:
-        raise InterviewConflict(
-            "Complete every stage before checking consistency.", code="stages_incomplete", missing=missing
-        )
-    with transaction.atomic():
-        return runs.run_start(session=session, kind=RunKind.CONSISTENCY, step="Waiting for a worker…")
+    """Queue a consistency check on its own, to see the findings before generating."""
+    return _start_when_complete(session, RunKind.CONSISTENCY, "checking consistency")
 
 
 def generate(run: StageRun) -> tuple[dict[str, Any], runs.RunUsage | None] | None:
