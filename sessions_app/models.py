@@ -47,9 +47,13 @@ class ScopingSession(models.Model):
 
     @property
     def stages_completed(self) -> int:
+        """Stages whose gate passed (stale ones need it again). Selectors annotate the count to spare a query."""
         if self.status == SessionStatus.COMPLETED:
             return STAGE_COUNT
-        return self.current_stage - 1
+        done = getattr(self, "completed_stage_count", None)
+        if done is None:
+            done = self.stage_states.filter(status="completed").count()
+        return int(done)
 
     @property
     def progress_percent(self) -> int:

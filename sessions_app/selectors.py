@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from sessions_app.models import ScopingSession, StageRun
 
 
+def _with_progress(sessions: QuerySet[ScopingSession]) -> QuerySet[ScopingSession]:
+    completed = Count("stage_states", filter=Q(stage_states__status="completed"))
+    return sessions.annotate(completed_stage_count=completed)
+
+
 def session_list(*, user, status: str | None = None) -> QuerySet[ScopingSession]:
-    sessions = ScopingSession.objects.filter(owner=user).order_by("-created_at", "-id")
+    sessions = _with_progress(ScopingSession.objects.filter(owner=user)).order_by("-created_at", "-id")
     if status:
         sessions = sessions.filter(status=status)
     return sessions
@@ -29,7 +34,7 @@ def session_get(*, user, session_id: uuid.UUID | str) -> ScopingSession:
     """The user's session, or ``Http404`` when it does not exist, is malformed or belongs to someone else."""
     key = uuid_or_404(session_id, "session")
     try:
-        return ScopingSession.objects.get(owner=user, pk=key)
+        return _with_progress(ScopingSession.objects.filter(owner=user)).get(pk=key)
     except ScopingSession.DoesNotExist as exc:
         raise Http404("No such session.") from exc
 

@@ -31,6 +31,8 @@ def session_create(*, owner, project_name: str, description: str = "") -> Scopin
     session = ScopingSession.objects.create(
         owner=owner, project_name=_clean_project_name(project_name), description=_clean_description(description)
     )
+    # What the selectors annotate (a new session has no stage done), so reading its progress costs no query.
+    session.completed_stage_count = 0  # type: ignore[attr-defined]
     logger.info("session_created", session_id=str(session.id))
     return session
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from sessions_app.forms import RenameForm, SessionForm
+from sessions_app.interview.selectors import stage_overview
 from sessions_app.selectors import session_get, session_list
 from sessions_app.services import session_create, session_delete, session_update
-from sessions_app.stages import STAGES
 from uaip.htmx import HtmxHttpRequest
 from uaip.ratelimits import limit_writes
 
@@ -68,7 +68,7 @@ def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         "sessions_app/detail.html",
         {
             "session": session,
-            "stages": STAGES,
+            "stages": stage_overview(session),
             "rename_form": RenameForm(initial={"project_name": session.project_name}),
         },
     )
@@ -101,7 +101,10 @@ def rename(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         messages.success(request, f"Renamed to “{session.project_name}”.")
         return redirect("sessions:detail", session_id=session.id)
     return render(
-        request, "sessions_app/detail.html", {"session": session, "stages": STAGES, "rename_form": form}, status=400
+        request,
+        "sessions_app/detail.html",
+        {"session": session, "stages": stage_overview(session), "rename_form": form},
+        status=400,
     )
 
 

@@ -48,12 +48,17 @@ def test_selectors_scope_by_owner(user, other_user):
         session_get(user=user, session_id=uuid.uuid4())
 
 
-def test_progress_reflects_stage_and_completion(user):
+def test_progress_counts_stages_whose_gate_passed(user):
+    from sessions_app.models import StageState
+
     session = session_create(owner=user, project_name="P")
-    session.current_stage = 3
-    assert session.progress_percent == 40
-    session.status = "completed"
-    assert session.progress_percent == 100
+    StageState.objects.create(session=session, stage=1, status="completed")
+    StageState.objects.create(session=session, stage=2, status="completed")
+    StageState.objects.create(session=session, stage=3, status="stale")
+    fetched = session_get(user=user, session_id=session.id)
+    assert fetched.stages_completed == 2 and fetched.progress_percent == 40
+    fetched.status = "completed"
+    assert fetched.progress_percent == 100
 
 
 def test_delete_removes_session(user):
