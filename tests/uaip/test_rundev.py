@@ -16,6 +16,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except (FileNotFoundError, ProcessLookupError):
+        return "Z"
+
+
+def _group_members(group_ids: list[int]) -> list[int]:
+    """Every live process in these process groups (the children and what they started)."""
+    listing = subprocess.run(["ps", "-eo", "pid=,pgid="], capture_output=True, text=True).stdout
+    return [int(pid) for pid, pgid in (line.split() for line in listing.splitlines()) if int(pgid) in group_ids]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -68,9 +81,5 @@ def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             raise
     assert process.returncode is not None
-    alive = [
-        pid
-        for pid in child_pids
-        if Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
-    ]
+    alive = [pid for pid in _group_members(child_pids) if "Z" not in _state(pid)]
     assert not alive, "the web server and worker must stop with rundev"

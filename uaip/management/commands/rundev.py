@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -15,6 +17,11 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
 class Command(BaseCommand):
     help = "Start the web server and the task worker side by side; Ctrl+C stops both."
 
@@ -25,8 +32,10 @@ class Command(BaseCommand):
         # Stop the children too when we are terminated, not only on Ctrl+C.
         signal.signal(signal.SIGTERM, _interrupt)
         manage = [sys.executable, "manage.py"]
-        worker = subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "0.5"])
-        web = subprocess.Popen([*manage, "runserver", addrport])
+        # Each child leads its own process group, so stopping it also stops what it started (runserver's
+        # autoreloader runs the server in a grandchild).
+        worker = subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "0.5"], start_new_session=True)
+        web = subprocess.Popen([*manage, "runserver", addrport], start_new_session=True)
         self.stdout.write(self.style.SUCCESS(f"\nUAIP is running at http://{addrport}/  (Ctrl+C to stop)\n"))
         processes = {"web server": web, "task worker": worker}
         try:
@@ -39,11 +48,12 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nStopping UAIP…")
         finally:
+            # SIGTERM, not SIGINT: a shell that starts `make run` in the background makes its jobs ignore SIGINT.
             for process in processes.values():
-                if process.poll() is None:
-                    process.send_signal(signal.SIGINT)
+                _signal_group(process, signal.SIGTERM)
             for process in processes.values():
                 try:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    _signal_group(process, signal.SIGKILL)
+                    process.wait(timeout=5)
