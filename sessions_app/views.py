@@ -31,7 +31,8 @@ def _form_errors_from(form: SessionForm | RenameForm, exc: ValidationError) -> N
 @login_required
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(session_list(user=request.user), DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "sessions_app/dashboard.html", {"page": page, "form": SessionForm()})
+    context = {"page": page, "form": SessionForm(), "show_empty": not page.object_list}
+    return render(request, "sessions_app/dashboard.html", context)
 
 
 @login_required
@@ -51,7 +52,12 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
             response = render(request, "sessions_app/dashboard.html#new-session-form", {"form": form})
             return reswap(retarget(response, "#new-session-form"), "outerHTML")
         page = Paginator(session_list(user=request.user), DASHBOARD_PAGE_SIZE).get_page(1)
-        return render(request, "sessions_app/dashboard.html", {"page": page, "form": form}, status=400)
+        return render(
+            request,
+            "sessions_app/dashboard.html",
+            {"page": page, "form": form, "show_empty": not page.object_list},
+            status=400,
+        )
     if request.htmx:
         return render(
             request, "sessions_app/partials/session_created.html", {"session": session, "form": SessionForm()}
@@ -118,7 +124,9 @@ def delete(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     name = session.project_name
     session_delete(session=session)
     if request.htmx and request.POST.get("from") == "dashboard":
-        return HttpResponse("")  # the row disappears in place
+        # The row disappears in place; the empty state comes back with the last one.
+        context = {"oob": True, "show_empty": not session_list(user=request.user).exists()}
+        return render(request, "sessions_app/dashboard.html#empty-state", context)
     messages.success(request, f"Deleted “{name}”.")
     if request.htmx:
         return HttpResponseClientRedirect(reverse("sessions:dashboard"))

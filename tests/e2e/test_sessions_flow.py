@@ -68,7 +68,7 @@ def test_session_lifecycle_from_registration_to_logout(page: Page):
     # The server lists them newest first too.
     page.reload()
     expect(names).to_have_text(["Demand forecast", "Churn prediction"])
-    expect(page.locator("#empty-state")).to_have_count(0)
+    expect(page.locator("#empty-state")).to_be_hidden()
 
     # Rename on the session page (HTMX), then reload to see it stuck.
     page.get_by_role("link", name="Churn prediction").click()

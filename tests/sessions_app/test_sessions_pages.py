@@ -43,7 +43,7 @@ def test_dashboard_lists_only_own_sessions_newest_first(web, user, other_user):
     html = web.get("/sessions/").content.decode()
     assert html.index("Newer") < html.index("Older")
     assert "Someone else" not in html
-    assert "No sessions yet" not in html
+    assert '<div id="empty-state" class="empty" hidden>' in html  # the empty state is there for htmx, hidden
 
 
 def test_dashboard_paginates(web, user):
@@ -110,9 +110,12 @@ def test_delete_needs_confirmation_then_deletes(web, user):
 
 
 def test_htmx_delete_from_dashboard_removes_row(web, user):
-    session = make_session(user)
-    response = web.post(f"/sessions/{session.id}/delete/", {"from": "dashboard"}, **HTMX)
-    assert response.status_code == 200 and response.content == b""
+    first, last = make_session(user), make_session(user)
+    response = web.post(f"/sessions/{first.id}/delete/", {"from": "dashboard"}, **HTMX)
+    assert response.status_code == 200 and b'hx-swap-oob="true" hidden' in response.content  # still sessions
+    response = web.post(f"/sessions/{last.id}/delete/", {"from": "dashboard"}, **HTMX)
+    html = response.content.decode()
+    assert 'hx-swap-oob="true">' in html and "No sessions yet" in html  # the last one: the empty state returns
     assert not ScopingSession.objects.exists()
 
 
