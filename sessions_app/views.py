@@ -99,7 +99,7 @@ def rename(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     if request.htmx:
         return render(
             request,
-            "sessions_app/detail.html#session-header",
+            "sessions_app/partials/session_renamed.html",
             {"session": session, "rename_form": form, "renamed": renamed},
             status=200 if renamed else 400,
         )

@@ -84,6 +84,8 @@ def test_session_lifecycle_from_registration_to_logout(page: Page):
     expect(page.locator("#session-title")).to_have_text("Churn prediction v2")
     expect(page.get_by_role("status")).to_have_text("Renamed.")
     assert page.evaluate(PAGE_IS_MARKED), "renaming reloaded the whole page"
+    expect(page.locator(".breadcrumbs")).to_contain_text("Churn prediction v2")
+    expect(page).to_have_title(re.compile("^Churn prediction v2"))
     page.reload()
     expect(page.locator("#session-title")).to_have_text("Churn prediction v2")
     expect(page.locator(".breadcrumbs")).to_contain_text("Churn prediction v2")

@@ -87,6 +87,8 @@ def test_htmx_rename(web, user):
     session = make_session(user, project_name="Old name")
     response = web.post(f"/sessions/{session.id}/rename/", {"project_name": "New name"}, **HTMX)
     assert response.status_code == 200 and b"New name" in response.content
+    html = response.content.decode()
+    assert 'id="breadcrumbs" hx-swap-oob="true"' in html and "<title>New name" in html  # crumbs and tab follow
     session.refresh_from_db()
     assert session.project_name == "New name"
 
