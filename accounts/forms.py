@@ -10,6 +10,10 @@ from accounts.services import user_register
 
 
 class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Wrong e-mail address or password. Check both and try again.",
+    }
     username = forms.EmailField(
         label="E-mail address", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )

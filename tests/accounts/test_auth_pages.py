@@ -79,7 +79,7 @@ def test_login_lands_on_dashboard(client, user):
 def test_login_wrong_password_shows_error(client, user):
     response = client.post("/accounts/login/", {"username": user.email, "password": "nope-nope-nope"})
     assert response.status_code == 200
-    assert b"correct" in response.content  # Django's "Please enter a correct e-mail address and password"
+    assert b"Wrong e-mail address or password" in response.content
     assert not response.context["user"].is_authenticated
 
 
