@@ -29,8 +29,9 @@ class RequestIdHeaderMiddleware:
 
 def json_error(status: int, detail: str | None = None, code: str | None = None) -> JsonResponse:
     phrase = HTTPStatus(status).phrase
+    # "Not found." like DRF's own messages, so every 404 under /api/ reads the same.
     return JsonResponse(
-        {"detail": detail or f"{phrase}.", "code": code or phrase.lower().replace(" ", "_")}, status=status
+        {"detail": detail or f"{phrase.capitalize()}.", "code": code or phrase.lower().replace(" ", "_")}, status=status
     )
 
 

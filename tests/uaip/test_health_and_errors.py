@@ -44,7 +44,7 @@ def test_unknown_api_path_is_json_404(client, db):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json()["code"] == "not_found"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_unknown_web_path_is_html_404(client, db):
