@@ -130,7 +130,7 @@ def test_session_lifecycle_from_registration_to_logout(page: Page):
 def test_wrong_password_keeps_user_on_login_page(page: Page, e2e_user: User):
     login_via_ui(page, email=e2e_user.email, password="not-the-password-at-all")
     expect(page).to_have_url(LOGIN_URL)
-    expect(page.get_by_role("alert")).to_contain_text("correct")
+    expect(page.get_by_role("alert")).to_contain_text("Wrong e-mail address or password")
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
 
 
