@@ -243,7 +243,7 @@ def explain(email: str) -> None:
 
     from accounts.models import User
     from sessions_app.models import ScopingSession
-    from sessions_app.selectors import session_list
+    from sessions_app.sessions.selectors import session_list
 
     user = User.objects.get(email=email)
     sessions = session_list(user=user)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,7 +12,7 @@ from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth
 
 from llm.models import CallStatus, LLMCall
-from sessions_app.selectors import session_get
+from sessions_app.models import ScopingSession
 
 TOTALS: dict[str, Any] = {
     "calls": Count("id"),
@@ -65,12 +64,9 @@ def _grouped(calls: QuerySet[LLMCall], field: str) -> dict[Any, UsageTotals]:
     return {row[field]: UsageTotals.from_row(row) for row in rows}
 
 
-def session_usage(*, user: Any, session_id: uuid.UUID | str) -> SessionUsage:
-    """Tokens and cost of one of the user's sessions, by stage (``None`` = not stage-bound), provider and purpose.
-
-    Raises ``Http404`` when the session does not exist or belongs to someone else.
-    """
-    session = session_get(user=user, session_id=session_id)
+def session_usage(*, session: ScopingSession) -> SessionUsage:
+    """Tokens and cost of a session (resolved for the acting user by the caller), by stage (``None`` = not
+    stage-bound), provider and purpose."""
     calls = LLMCall.objects.filter(session=session)
     return SessionUsage(
         totals=usage_totals(calls),

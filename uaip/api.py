@@ -17,6 +17,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from sessions_app.errors import InterviewConflict, RunInProgress
 from uaip.ratelimits import RateLimitExceeded
 
 logger = structlog.get_logger(__name__)
@@ -43,16 +44,12 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    # Domain errors from the interview; imported here to keep uaip free of app imports at module load.
-    from sessions_app.errors import InterviewConflict
-    from sessions_app.runs import RunInProgress
-
     if isinstance(exc, InterviewConflict):
         return Response({"detail": exc.message, "code": exc.code, **exc.details}, status=409)
     if isinstance(exc, RunInProgress):
         body: dict[str, Any] = {"detail": str(exc), "code": "run_in_progress"}
-        if exc.active is not None:
-            body["active_run_id"] = str(exc.active.pk)
+        if exc.active_run_id is not None:
+            body["active_run_id"] = str(exc.active_run_id)
         return Response(body, status=429, headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, RateLimitExceeded):
         exc = exceptions.Throttled(wait=exc.retry_after)

@@ -18,7 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("sessions/", include("sessions_app.urls")),
-    path("sessions/", include("sessions_app.charter_urls")),
+    path("sessions/", include("sessions_app.charter.urls", namespace="charter")),
     path("api/v1/", include((api_v1, "api"))),
     path("api-auth/", include("rest_framework.urls")),
 ]

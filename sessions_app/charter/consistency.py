@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from llm.errors import LLMUnavailable
+from llm.gateway import complete
 from llm.prompts import delimit
 from llm.schemas import ConsistencyReport
 from llm.types import LLMRequest, Purpose, Tier
-from sessions_app.answer_types import DURATION_SECONDS
 from sessions_app.charter.deliverables import StageDeliverables, StoredDeliverables
 from sessions_app.interview import rules
+from sessions_app.interview.answer_types import DURATION_SECONDS
 from sessions_app.interview.builders import mentions
 from sessions_app.interview.deliverables import Quantity
 from sessions_app.interview.gates import slug
@@ -601,7 +602,6 @@ def semantic_findings(
     session: ScopingSession | None = None,
 ) -> ConsistencyResult:
     """Ask the gateway for semantic findings and merge them with `rule_found`. Raises `LLMUnavailable`."""
-    from llm.gateway import complete  # the gateway imports Django models: keep this module importable alone
 
     result = complete(consistency_request(deliverables, rule_found, session=session))
     report = result.parsed if isinstance(result.parsed, ConsistencyReport) else ConsistencyReport()

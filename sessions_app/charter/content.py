@@ -20,8 +20,8 @@ from llm.types import LLMRequest, Purpose, Tier
 from sessions_app.charter.consistency import FindingLike, as_dict
 from sessions_app.charter.deliverables import StageDeliverables, StoredDeliverables
 from sessions_app.interview import rules
-from sessions_app.interview.answers import AnswerSet
-from sessions_app.question_bank import get_bank
+from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.question_bank import get_bank
 
 if TYPE_CHECKING:
     from sessions_app.models import ScopingSession

@@ -8,16 +8,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sessions_app.interview.answers import AnswerSet
-from sessions_app.interview.builders import BUILDERS, build_stage_5
+from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.deliverables import (
-    DELIVERABLES,
     DataQualityScorecard,
     EthicalRiskReport,
     MetricAlignmentMatrix,
     ProblemStatement,
     UserContext,
 )
+from sessions_app.interview.governance import report_with_decision
+from sessions_app.interview.registry import REGISTRY
 
 StoredDeliverables = Mapping[int, BaseModel | Mapping[str, Any]] | Mapping[str, BaseModel | Mapping[str, Any]]
 
@@ -39,8 +39,8 @@ class StageDeliverables:
             return deliverables
         by_stage = {int(key): value for key, value in deliverables.items()}
         models: list[Any] = []
-        for number, model in DELIVERABLES.items():
-            value = by_stage.get(number)
+        for spec in REGISTRY:
+            model, value = spec.deliverable, by_stage.get(spec.number)
             if isinstance(value, model):
                 models.append(value)
             else:
@@ -56,12 +56,7 @@ class StageDeliverables:
 
 
 def deliverables_from_answers(answers: AnswerSet) -> dict[int, dict[str, Any]]:
-    """Build all five deliverables from one answer set (previews, tests); stage 5 uses stage 3's feasibility."""
-    built: dict[int, dict[str, Any]] = {}
-    for number, builder in BUILDERS.items():
-        if number == 5:
-            feasibility = built[3].get("overall_feasibility")
-            built[5] = build_stage_5(answers, overall_feasibility=feasibility).model_dump(mode="json")
-        else:
-            built[number] = builder(answers).model_dump(mode="json")  # type: ignore[operator]
-    return built
+    """Build all five deliverables from one answer set (previews, tests), stage 5 with its governance decision."""
+    d = StageDeliverables.of({spec.number: spec.build(answers) for spec in REGISTRY})
+    ethics = report_with_decision(d.ethics, overall_feasibility=d.data.overall_feasibility)
+    return StageDeliverables(d.problem, d.metrics, d.data, d.users, ethics).as_json()

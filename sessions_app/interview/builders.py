@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sessions_app.answer_types import DURATION_SECONDS, NormalisedAnswer, duration_seconds
 from sessions_app.interview import rules
-from sessions_app.interview.answers import AnswerSet
+from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.answer_types import DURATION_SECONDS, NormalisedAnswer, duration_seconds
 from sessions_app.interview.deliverables import (
     DataQualityScorecard,
     EthicalRiskReport,
@@ -22,8 +22,8 @@ from sessions_app.interview.deliverables import (
     ProblemStatement,
     UserContext,
 )
-from sessions_app.interview.governance import ResidualRisk, decide, residual_risk
-from sessions_app.question_bank import Question, QuestionType, questions_for_stage
+from sessions_app.interview.governance import residual_risk
+from sessions_app.interview.question_bank import Question, QuestionType, questions_for_stage
 
 # --- Placing answers at their feeds path ------------------------------------------------------------------------
 
@@ -580,22 +580,14 @@ def build_stage_4(answers: AnswerSet) -> UserContext:
 # --- Stage 5 ----------------------------------------------------------------------------------------------------
 
 
-def build_stage_5(answers: AnswerSet, *, overall_feasibility: str | None = None) -> EthicalRiskReport:
-    """Per-principle residual risk, and the governance decision once all five principles have one. The data
-    feasibility floor uses `overall_feasibility`, or stage 3's answers when the set holds them."""
+def build_stage_5(answers: AnswerSet) -> EthicalRiskReport:
+    """Per-principle residual risk. The governance decision is its own step (`governance.governance_decide`),
+    taken where stage 5 completes and where the charter is built."""
     data = assemble(5, answers)
     principles = data.setdefault("principles", {})
-    residuals: dict[str, ResidualRisk] = {}
     for name in rules.PRINCIPLES:
         block = principles.setdefault(name, {})
         inputs = (block.get("severity"), block.get("likelihood"), block.get("mitigation_effectiveness"))
         if all(value is not None for value in inputs):
-            residuals[name] = residual_risk(*inputs)  # type: ignore[arg-type]
-            block["residual_risk"] = residuals[name]
-    if len(residuals) == len(rules.PRINCIPLES):
-        feasibility = overall_feasibility or feasibility_from_answers(answers)
-        data["governance_decision"] = decide(residuals, feasibility)
+            block["residual_risk"] = residual_risk(*inputs)  # type: ignore[arg-type]
     return EthicalRiskReport.model_validate(data)
-
-
-BUILDERS = {1: build_stage_1, 2: build_stage_2, 3: build_stage_3, 4: build_stage_4, 5: build_stage_5}

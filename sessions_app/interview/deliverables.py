@@ -283,10 +283,3 @@ class EthicalRiskReport(_Model):
 
 
 Deliverable = ProblemStatement | MetricAlignmentMatrix | DataQualityScorecard | UserContext | EthicalRiskReport
-DELIVERABLES: dict[int, type[BaseModel]] = {
-    1: ProblemStatement,
-    2: MetricAlignmentMatrix,
-    3: DataQualityScorecard,
-    4: UserContext,
-    5: EthicalRiskReport,
-}

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from llm.errors import LLMUnavailable
 from llm.gateway import complete
 from llm.types import LLMRequest, LLMResult, Purpose, Tier
-from sessions_app.interview.quality import answer_text
+from sessions_app.interview.answer_types import answer_text
 from sessions_app.models import Answer
 
 logger = structlog.get_logger(__name__)

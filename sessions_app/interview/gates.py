@@ -8,15 +8,14 @@ reason). Every rule evaluated is listed in `checks`, so a result can be explaine
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from sessions_app.interview import rules
-from sessions_app.interview.answers import AnswerSet
+from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.deliverables import (
-    DELIVERABLES,
     BusinessKPI,
     DataQualityScorecard,
     EthicalRiskReport,
@@ -24,7 +23,7 @@ from sessions_app.interview.deliverables import (
     ProblemStatement,
     UserContext,
 )
-from sessions_app.question_bank import stage as stage_definition
+from sessions_app.interview.question_bank import stage as stage_definition
 
 
 class MissingAnswer(BaseModel):
@@ -82,7 +81,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "item"
 
 
-class _Gate:
+class Gate:
     def __init__(self, number: int, answers: AnswerSet, acknowledged: set[str]) -> None:
         self.number = number
         self.answers = answers
@@ -142,7 +141,7 @@ class _Gate:
 # --- Stage rules ------------------------------------------------------------------------------------------------
 
 
-def _stage_1(gate: _Gate, deliverable: ProblemStatement) -> None:
+def stage_1_rules(gate: Gate, deliverable: ProblemStatement) -> None:
     if gate.answers.plain("S1Q8") is not None:
         gate.rule(
             "s1.features.at_least_one",
@@ -206,7 +205,7 @@ def _ratio_ok(baseline: float, target: float) -> bool:
     return 1 / rules.KPI_TARGET_MAX_RATIO <= ratio <= rules.KPI_TARGET_MAX_RATIO
 
 
-def _kpi_rules(gate: _Gate, kpi: BusinessKPI, has_pathway: bool, method: str | None) -> None:
+def _kpi_rules(gate: Gate, kpi: BusinessKPI, has_pathway: bool, method: str | None) -> None:
     prefix = f"s2.kpi{kpi.item}"
     label = kpi.name or f"KPI {kpi.item + 1}"
     notes: list[str] = []
@@ -284,7 +283,7 @@ def _kpi_rules(gate: _Gate, kpi: BusinessKPI, has_pathway: bool, method: str | N
     )
 
 
-def _stage_2(gate: _Gate, deliverable: MetricAlignmentMatrix) -> None:
+def stage_2_rules(gate: Gate, deliverable: MetricAlignmentMatrix) -> None:
     ends = {pathway.kpi_item for pathway in deliverable.causal_pathways}
     for kpi in deliverable.business_kpis:
         _kpi_rules(gate, kpi, kpi.item in ends, None)
@@ -315,7 +314,7 @@ def _stage_2(gate: _Gate, deliverable: MetricAlignmentMatrix) -> None:
         )
 
 
-def _stage_3(gate: _Gate, deliverable: DataQualityScorecard) -> None:
+def stage_3_rules(gate: Gate, deliverable: DataQualityScorecard) -> None:
     scores = deliverable.quality_scores
     for dimension in rules.QUALITY_DIMENSIONS:
         score = getattr(scores, dimension)
@@ -372,7 +371,7 @@ def _stage_3(gate: _Gate, deliverable: DataQualityScorecard) -> None:
         )
 
 
-def _stage_4(gate: _Gate, deliverable: UserContext) -> None:
+def stage_4_rules(gate: Gate, deliverable: UserContext) -> None:
     for persona in deliverable.personas:
         label = (persona.role or f"Persona {persona.item + 1}")[:80]
         gate.rule(
@@ -384,7 +383,7 @@ def _stage_4(gate: _Gate, deliverable: UserContext) -> None:
         )
 
 
-def _stage_5(gate: _Gate, deliverable: EthicalRiskReport) -> None:
+def stage_5_rules(gate: Gate, deliverable: EthicalRiskReport) -> None:
     for name in rules.PRINCIPLES:
         block = getattr(deliverable.principles, name)
         complete = all(
@@ -400,27 +399,16 @@ def _stage_5(gate: _Gate, deliverable: EthicalRiskReport) -> None:
         )
 
 
-_STAGE_RULES: Mapping[int, Callable[[_Gate, Any], None]] = {
-    1: _stage_1,
-    2: _stage_2,
-    3: _stage_3,
-    4: _stage_4,
-    5: _stage_5,
-}
-
-
 def run_gate(
     stage_number: int,
     answers: AnswerSet,
-    deliverable: BaseModel | Mapping[str, Any],
+    deliverable: BaseModel,
+    stage_rules: Callable[[Gate, Any], None],
     acknowledged_keys: set[str] | frozenset[str] = frozenset(),
 ) -> GateResult:
-    """Run stage `stage_number`'s gate. Passes when nothing is missing, nothing blocks and every concern is
-    acknowledged (its key in `acknowledged_keys`)."""
-    model = DELIVERABLES[stage_number]
-    if not isinstance(deliverable, model):
-        deliverable = model.model_validate(deliverable)
-    gate = _Gate(stage_number, answers, set(acknowledged_keys))
+    """Run stage `stage_number`'s gate (its `stage_rules`, from the registry). Passes when nothing is missing,
+    nothing blocks and every concern is acknowledged (its key in `acknowledged_keys`)."""
+    gate = Gate(stage_number, answers, set(acknowledged_keys))
     gate.find_missing()
-    _STAGE_RULES[stage_number](gate, deliverable)
+    stage_rules(gate, deliverable)
     return gate.result()

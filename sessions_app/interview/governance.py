@@ -7,11 +7,14 @@ can be traced to the rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sessions_app.interview import rules
+
+if TYPE_CHECKING:
+    from sessions_app.interview.deliverables import EthicalRiskReport
 
 RiskLevel = Literal["low", "medium", "high", "critical"]
 Band = Literal["low", "medium", "high", "critical"]
@@ -187,3 +190,18 @@ def decide(residuals: Mapping[str, ResidualRisk | str], overall_feasibility: str
         residual_bands=bands,
         overall_feasibility=overall_feasibility,  # type: ignore[arg-type]
     )
+
+
+def governance_decide(*, report: EthicalRiskReport, overall_feasibility: str | None) -> GovernanceDecision | None:
+    """The governance decision for a stage-5 report (DOMAIN.md "Governance decision"), or ``None`` while a
+    principle still lacks a residual risk. Taken where stage 5 completes and where the charter is built."""
+    residuals = {name: getattr(report.principles, name).residual_risk for name in rules.PRINCIPLES}
+    if any(risk is None for risk in residuals.values()):
+        return None
+    return decide(residuals, overall_feasibility)  # type: ignore[arg-type]
+
+
+def report_with_decision(report: EthicalRiskReport, *, overall_feasibility: str | None) -> EthicalRiskReport:
+    """The report carrying its decision, as stage 5 stores it."""
+    decision = governance_decide(report=report, overall_feasibility=overall_feasibility)
+    return report.model_copy(update={"governance_decision": decision})

@@ -1,4 +1,5 @@
-"""The reflection step: ask the LLM gateway to assess one free-text answer, then record the verdict.
+"""The reflection step: ask the LLM gateway to assess one free-text answer, then record the verdict. It runs in
+the background as an ``answer_check`` run (``check_answer``, registered with the executor at start-up).
 
 The answer is sent as delimited data, never as instructions; the assessor is told to flag (not follow) any
 instructions it finds inside. The verdict decides the answer's status: accepted at ``QUALITY_THRESHOLD`` or
@@ -14,10 +15,12 @@ from django.db import transaction
 from llm.gateway import complete
 from llm.schemas import QUALITY_THRESHOLD, QualityAssessment
 from llm.types import LLMRequest, LLMResult, Purpose, Tier
-from sessions_app.models import Answer, AnswerStatus
-from sessions_app.question_bank import Question, question
-
-MAX_ATTEMPTS = 3  # the first answer counts; after the third the best attempt is accepted as escalated
+from sessions_app.interview import extraction
+from sessions_app.interview.answer_types import answer_text
+from sessions_app.interview.question_bank import Question, question
+from sessions_app.interview.rules import MAX_ATTEMPTS
+from sessions_app.models import Answer, AnswerStatus, RunKind, StageRun
+from sessions_app.runs.executor import RunUsage, StageExecutor, run_is_running, run_progress
 
 ASSESSOR_SYSTEM_PROMPT = f"""You review answers given during the scoping of an AI/ML project.
 Score the answer from 0 to 10 on five criteria: specificity (concrete processes, systems, people, data),
@@ -53,13 +56,6 @@ def assessment_request(answer: Answer, q: Question, *, history: list[str]) -> LL
         stage=answer.stage,
         context={"answer": text, "question": q.text, "example": q.example},
     )
-
-
-def answer_text(answer: Answer) -> str:
-    value = answer.value.get("value") if isinstance(answer.value, dict) else answer.value
-    if isinstance(value, list | tuple):
-        return "\n".join(str(item) for item in value)
-    return str(value)
 
 
 def cycle_attempts(answer: Answer) -> list[Answer]:
@@ -141,3 +137,33 @@ def _escalate(last: Answer) -> Answer:
         structured=best.structured,
         carried_from=best,
     )
+
+
+# --- the background run ---------------------------------------------------------------------------------------
+def usage_of(result: LLMResult[Any]) -> RunUsage:
+    return RunUsage(
+        provider=result.provider,
+        model=result.model,
+        input_tokens=result.usage.input_tokens,
+        output_tokens=result.usage.output_tokens,
+        cost_usd=result.cost_usd,
+    )
+
+
+@StageExecutor.register(RunKind.ANSWER_CHECK, kept="Your answer is saved")
+def check_answer(run: StageRun) -> tuple[dict[str, Any], RunUsage | None] | None:
+    answer = run.answer
+    if answer is None:
+        raise ValueError("This run has no answer to check.")
+    if not run_progress(run=run, step="Checking your answer…"):
+        return None
+    result: LLMResult[QualityAssessment] = assess_answer(answer)
+    if not run_is_running(run=run):  # cancelled while the model was thinking: discard
+        return None
+    current = record_assessment(answer, result)
+    usage = usage_of(result)
+    if current.is_final and not result.offline and run_progress(run=run, step="Reading the structure…"):
+        extracted = extraction.extract(current)
+        if extracted is not None:
+            usage = usage.plus(usage_of(extracted))
+    return {"answer_id": current.pk, "status": current.status, **current.quality}, usage

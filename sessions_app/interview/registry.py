@@ -1,41 +1,68 @@
-"""The stage registry: stage number → its definition (question bank), deliverable builder and gate."""
+"""The stage registry: the one table of the five stages. Stage number → its definition (the question bank), the
+deliverable model, the builder that makes the deliverable from the answers, and the gate rules. Everything that
+iterates over stages reads this table. (Every stage's free-text answers share one checker, ``quality``.)"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
-from sessions_app.question_bank import StageDefinition, stage
+from sessions_app.interview import builders, gates
+from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.deliverables import (
+    DataQualityScorecard,
+    EthicalRiskReport,
+    MetricAlignmentMatrix,
+    ProblemStatement,
+    UserContext,
+)
+from sessions_app.interview.gates import GateResult
+from sessions_app.interview.question_bank import StageDefinition, stage
+from sessions_app.models import STAGE_COUNT
+
+Builder = Callable[[AnswerSet], BaseModel]
+GateRules = Callable[[gates.Gate, Any], None]
 
 
 @dataclass(frozen=True)
 class StageSpec:
     number: int
-    build: Callable[[Any], BaseModel]
+    deliverable: type[BaseModel]
+    build: Builder
+    rules: GateRules
 
     @property
     def definition(self) -> StageDefinition:
         return stage(self.number)
 
+    def gate(self, answers: AnswerSet, deliverable: BaseModel | dict[str, Any], acknowledged: set[str]) -> GateResult:
+        if not isinstance(deliverable, self.deliverable):
+            deliverable = self.deliverable.model_validate(deliverable)
+        return gates.run_gate(self.number, answers, deliverable, self.rules, acknowledged)
+
 
 class StageRegistry:
     def __init__(self, specs: list[StageSpec]) -> None:
         self._specs = {spec.number: spec for spec in specs}
+        if sorted(self._specs) != list(range(1, STAGE_COUNT + 1)):
+            raise ValueError(f"The registry needs exactly stages 1–{STAGE_COUNT}; got {sorted(self._specs)}.")
 
     def __getitem__(self, number: int) -> StageSpec:
         return self._specs[number]
 
-    def build(self, number: int, answers: Any) -> BaseModel:
-        return self._specs[number].build(answers)
+    def __iter__(self) -> Iterator[StageSpec]:
+        return iter(self._specs[n] for n in sorted(self._specs))
 
-    def gate(self, number: int, answers: Any, deliverable: BaseModel, acknowledged: set[str]) -> Any:
-        from sessions_app.interview.gates import run_gate
+    def __contains__(self, number: object) -> bool:
+        return number in self._specs
 
-        return run_gate(number, answers, deliverable, acknowledged)
+    @property
+    def numbers(self) -> range:
+        return range(1, STAGE_COUNT + 1)
 
 
 def to_json(value: Any) -> Any:
@@ -51,17 +78,12 @@ def to_json(value: Any) -> Any:
     return value
 
 
-def _builder(number: int) -> Callable[[Any], BaseModel]:
-    """Builders see every answer of the session: later stages read earlier ones (features, task type)."""
-
-    def build(answers: Any) -> BaseModel:
-        from sessions_app.interview import builders
-
-        if number == 5:  # the governance decision applies the data-feasibility floor from stage 3
-            return builders.build_stage_5(answers, overall_feasibility=builders.feasibility_from_answers(answers))
-        return builders.BUILDERS[number](answers)
-
-    return build
-
-
-REGISTRY = StageRegistry([StageSpec(number=n, build=_builder(n)) for n in range(1, 6)])
+REGISTRY = StageRegistry(
+    [
+        StageSpec(1, ProblemStatement, builders.build_stage_1, gates.stage_1_rules),
+        StageSpec(2, MetricAlignmentMatrix, builders.build_stage_2, gates.stage_2_rules),
+        StageSpec(3, DataQualityScorecard, builders.build_stage_3, gates.stage_3_rules),
+        StageSpec(4, UserContext, builders.build_stage_4, gates.stage_4_rules),
+        StageSpec(5, EthicalRiskReport, builders.build_stage_5, gates.stage_5_rules),
+    ]
+)

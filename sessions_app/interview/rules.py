@@ -9,6 +9,9 @@ from typing import Final
 
 # --- Answers --------------------------------------------------------------------------------------------------
 FINAL_STATUSES: Final = frozenset({"accepted", "escalated"})
+MAX_ATTEMPTS: Final = 3  # the first answer counts; after the third the best attempt is accepted as escalated
+MAX_REPEAT_ITEMS: Final = 10  # at most this many KPIs / personas in a repeatable group
+MIN_REASON_CHARS: Final = 10  # an acknowledgement's written reason: at least a short sentence
 
 # --- Stage 1: archetype ↔ output type ---------------------------------------------------------------------------
 OUTPUT_TYPES: Final = ("binary", "categorical", "continuous")
@@ -85,7 +88,6 @@ RESIDUAL_RISK_DECIMALS: Final = 6
 HALT_MIN_HIGH_PRINCIPLES: Final = 3
 COMMITTEE_HIGH_PRINCIPLES: Final = 2
 REVISE_HIGH_PRINCIPLES: Final = 1
-DECISIONS: Final = ("proceed", "proceed_with_monitoring", "revise", "submit_to_committee", "halt")
 COMMITTEE_DECISIONS: Final = frozenset({"halt", "submit_to_committee"})
 FEASIBILITY_FLOORED_DECISIONS: Final = frozenset({"proceed", "proceed_with_monitoring"})
 FEASIBILITY_FLOOR_LEVEL: Final = "low"

@@ -1,166 +1,226 @@
-"""Reads of interview state for pages and the API. Callers pass a session already scoped to its owner."""
+"""Reads of a session's interview. They never write, and take a session already resolved for the acting user by
+the access guard (``sessions_app.access``), so they only ever see that user's rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from sessions_app.interview.state import ensure_stage_states
-from sessions_app.models import Answer, AnswerStatus, Checkpoint, ConcernAcknowledgement, ScopingSession, StageRun
-from sessions_app.question_bank import Question, get_bank, stage
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from sessions_app.errors import InterviewConflict
+from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.question_bank import Group, Question, QuestionNotFound, get_bank, question, stage
+from sessions_app.interview.registry import REGISTRY
+from sessions_app.interview.rules import FINAL_STATUSES, MAX_REPEAT_ITEMS
+from sessions_app.models import (
+    Answer,
+    Checkpoint,
+    ConcernAcknowledgement,
+    ScopingSession,
+    StageState,
+    StageStatus,
+)
+from sessions_app.sessions.selectors import uuid_or_404
 
 
-def latest_answers(session: ScopingSession, stage_number: int | None = None) -> dict[tuple[str, int], Answer]:
+# --- stage states ---------------------------------------------------------------------------------------------
+def initial_stage_status(number: int, current_stage: int) -> str:
+    """Where a stage stands before its gate ever ran: open up to the current stage, locked after it."""
+    return StageStatus.OPEN if number <= max(1, current_stage) else StageStatus.LOCKED
+
+
+def stage_states(session: ScopingSession) -> dict[int, StageState]:
+    """Stage number → its state. Rows are created with the session; a session made without them (bulk inserts)
+    reads as unsaved defaults, never written here."""
+    states = {state.stage: state for state in StageState.objects.filter(session=session)}
+    for n in REGISTRY.numbers:
+        if n not in states:
+            states[n] = StageState(session=session, stage=n, status=initial_stage_status(n, session.current_stage))
+    return states
+
+
+def next_open_stage(session: ScopingSession) -> int:
+    """The first stage that is not completed (stale and open stages need work), or the last stage."""
+    done = set(StageState.objects.filter(session=session, status=StageStatus.COMPLETED).values_list("stage", flat=True))
+    return next((n for n in REGISTRY.numbers if n not in done), REGISTRY.numbers[-1])
+
+
+def require_reachable(session: ScopingSession, stage_number: int) -> None:
+    if stage_number > session.current_stage:
+        raise InterviewConflict(
+            f"Stage {stage_number} opens once stage {session.current_stage} is complete.",
+            code="stage_out_of_order",
+            current_stage=session.current_stage,
+        )
+
+
+def stage_number_or_404(stage_number: int) -> int:
+    if stage_number not in REGISTRY:
+        raise Http404("No such stage.")
+    return stage_number
+
+
+# --- questions and answers ------------------------------------------------------------------------------------
+def question_for(stage_number: int, question_id: str, item: int) -> Question:
+    """The question, if it belongs to this stage and the item number fits its group; else field errors."""
+    try:
+        q = question(question_id)
+    except (QuestionNotFound, KeyError, ValueError) as exc:
+        raise ValidationError({"question_id": [f"There is no question {question_id!r}."]}) from exc
+    if q.stage != stage_number:
+        raise ValidationError({"question_id": [f"Question {q.id} belongs to stage {q.stage}, not {stage_number}."]})
+    if item and not stage(stage_number).group(q.group).repeatable:
+        raise ValidationError({"item": [f"Question {q.id} is asked once; leave item out or send 0."]})
+    if not 0 <= item < MAX_REPEAT_ITEMS:
+        raise ValidationError({"item": [f"Item must be between 0 and {MAX_REPEAT_ITEMS - 1}."]})
+    return q
+
+
+def answer_rows(session: ScopingSession, stage_number: int | None = None) -> list[Answer]:
+    """Every answer row (oldest first); the latest per (question, item) is the current answer."""
     rows = Answer.objects.filter(session=session)
     if stage_number is not None:
         rows = rows.filter(stage=stage_number)
+    return list(rows.order_by("created_at", "id"))
+
+
+def latest_answers(session: ScopingSession, stage_number: int | None = None) -> dict[tuple[str, int], Answer]:
     latest: dict[tuple[str, int], Answer] = {}
-    for row in rows.order_by("created_at", "id"):
+    for row in answer_rows(session, stage_number):
         latest[(row.question_id, row.item)] = row
     return latest
 
 
-def answer_json(row: Answer) -> dict[str, Any]:
+def current_answer_set(session: ScopingSession) -> AnswerSet:
+    """Every current answer of the session: later stages' builders read earlier stages' answers."""
+    return AnswerSet.from_rows(answer_rows(session))
+
+
+def next_attempt(session: ScopingSession, question_id: str, item: int) -> int:
+    """Attempts count since the question's last final (accepted or escalated) answer."""
+    attempt = 1
+    history = Answer.objects.filter(session=session, question_id=question_id, item=item)
+    for status in history.order_by("-created_at", "-id").values_list("status", flat=True):
+        if status in FINAL_STATUSES:
+            break
+        attempt += 1
+    return attempt
+
+
+def stage_answers_snapshot(session: ScopingSession, stage_number: int) -> dict[str, dict[str, Any]]:
+    """``"S1Q3#0"`` → the current answer's value, status and score: what a checkpoint keeps."""
     return {
-        "answer_id": row.pk,
-        "item": row.item,
-        "value": row.value,
-        "status": row.status,
-        "attempt": row.attempt,
-        "quality_score": row.quality_score,
-        "feedback": row.quality or None,
-        "submitted_at": row.created_at,
+        f"{row.question_id}#{row.item}": {"value": row.value, "status": row.status, "score": row.quality_score}
+        for (_qid, _item), row in latest_answers(session, stage_number).items()
     }
-
-
-def _is_done(row: Answer | None) -> bool:
-    return row is not None and row.status in (AnswerStatus.ACCEPTED, AnswerStatus.ESCALATED)
-
-
-def stage_overview(session: ScopingSession) -> list[dict[str, Any]]:
-    states = ensure_stage_states(session)
-    latest = latest_answers(session)
-    plain = {qid: row.value for (qid, item), row in latest.items() if item == 0}
-    overview = []
-    for definition in get_bank().stages:
-        n = definition.number
-        required = [q for q in definition.questions if q.required and q.applies(plain)]
-        done = sum(1 for q in required if _is_done(latest.get((q.id, 0))))
-        overview.append(
-            {
-                "stage": n,
-                "title": definition.title,
-                "deliverable": definition.deliverable_title,
-                "status": states[n].status,
-                "required_questions": len(required),
-                "required_answered": done,
-                "completed_at": states[n].completed_at,
-            }
-        )
-    return overview
-
-
-def _question_json(q: Question, rows: list[Answer]) -> dict[str, Any]:
-    return {
-        "question_id": q.id,
-        "text": q.text,
-        "help": q.help,
-        "example": q.example,
-        "type": q.type.value,
-        "required": q.required,
-        "feeds": q.feeds,
-        "choices": [{"value": c.value, "label": c.label} for c in q.choices],
-        "unit": q.unit,
-        "unit_choices": list(q.unit_choices),
-        "min": q.bounds[0],
-        "max": q.bounds[1],
-        "answers": [answer_json(row) for row in rows],
-    }
-
-
-def stage_detail(session: ScopingSession, stage_number: int) -> dict[str, Any]:
-    definition = stage(stage_number)
-    state = ensure_stage_states(session)[stage_number]
-    latest = latest_answers(session, stage_number)
-    groups = []
-    for group in definition.groups:
-        questions = [q for q in definition.questions if q.group == group.key]
-        groups.append(
-            {
-                "key": group.key,
-                "title": group.title,
-                "repeatable": group.repeatable,
-                "questions": [
-                    _question_json(q, [row for (qid, _item), row in sorted(latest.items()) if qid == q.id])
-                    for q in questions
-                ],
-            }
-        )
-    return {
-        "stage": stage_number,
-        "title": definition.title,
-        "purpose": definition.purpose,
-        "deliverable_name": definition.deliverable_title,
-        "status": state.status,
-        "gate": state.gate or None,
-        "deliverable": state.deliverable,
-        "groups": groups,
-    }
-
-
-def checkpoint_list(session: ScopingSession) -> list[Checkpoint]:
-    return list(Checkpoint.objects.filter(session=session).order_by("-created_at"))
-
-
-def checkpoint_get(session: ScopingSession, checkpoint_id: str) -> Checkpoint:
-    from django.http import Http404
-
-    from sessions_app.selectors import uuid_or_404
-
-    try:
-        return Checkpoint.objects.get(session=session, pk=uuid_or_404(checkpoint_id, "checkpoint"))
-    except Checkpoint.DoesNotExist as exc:
-        raise Http404("No such checkpoint.") from exc
-
-
-def run_json(run: StageRun) -> dict[str, Any]:
-    from django.utils import timezone
-
-    from sessions_app.runs import run_estimate_seconds
-
-    end = run.finished_at or timezone.now()
-    return {
-        "run_id": run.pk,
-        "session_id": run.session_id,
-        "kind": run.kind,
-        "stage": run.stage,
-        "answer_id": run.answer_id,
-        "status": run.status,
-        "step": run.step,
-        "elapsed_seconds": round((end - run.created_at).total_seconds(), 1),
-        "estimate_seconds": run_estimate_seconds(run.kind) if run.is_active else None,
-        "provider": run.provider or None,
-        "model": run.model or None,
-        "input_tokens": run.input_tokens,
-        "output_tokens": run.output_tokens,
-        "cost_usd": str(run.cost_usd),
-        "error": run.error or None,
-        "result": run.result,
-        "created_at": run.created_at,
-        "finished_at": run.finished_at,
-    }
-
-
-def answer_runs(session: ScopingSession, answer_ids: Iterable[int]) -> dict[int, StageRun]:
-    """The latest run of each of these answers (its check, or the retry of a failed check)."""
-    latest: dict[int, StageRun] = {}
-    for run in StageRun.objects.filter(session=session, answer_id__in=list(answer_ids)).order_by("created_at"):
-        if run.answer_id is not None:
-            latest[run.answer_id] = run
-    return latest
 
 
 def acknowledgement_reasons(session: ScopingSession, stage_number: int) -> dict[str, str]:
     """Concern key → the reason it was acknowledged, for one stage (``CROSS_STAGE`` for consistency findings)."""
     rows = ConcernAcknowledgement.objects.filter(session=session, stage=stage_number)
     return dict(rows.values_list("key", "reason"))
+
+
+# --- what the stage list and the stage page read --------------------------------------------------------------
+@dataclass(frozen=True)
+class StageSummary:
+    stage: int
+    title: str
+    deliverable: str
+    status: str
+    required_questions: int
+    required_answered: int
+    completed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class QuestionAnswers:
+    question: Question
+    answers: list[Answer]  # the current row of each item, by item
+
+
+@dataclass(frozen=True)
+class GroupAnswers:
+    group: Group
+    questions: list[QuestionAnswers]
+
+
+@dataclass(frozen=True)
+class StageDetail:
+    number: int
+    title: str
+    purpose: str
+    deliverable_name: str
+    state: StageState
+    groups: list[GroupAnswers] = field(default_factory=list)
+
+    @property
+    def answer_ids(self) -> list[int]:
+        return [row.pk for g in self.groups for q in g.questions for row in q.answers]
+
+
+def stage_overview(session: ScopingSession) -> list[StageSummary]:
+    states = stage_states(session)
+    latest = latest_answers(session)
+    plain = {qid: row.value for (qid, item), row in latest.items() if item == 0}
+    overview = []
+    for definition in get_bank().stages:
+        n = definition.number
+        required = [q for q in definition.questions if q.required and q.applies(plain)]
+        done = sum(1 for q in required if (row := latest.get((q.id, 0))) is not None and row.status in FINAL_STATUSES)
+        overview.append(
+            StageSummary(
+                stage=n,
+                title=definition.title,
+                deliverable=definition.deliverable_title,
+                status=states[n].status,
+                required_questions=len(required),
+                required_answered=done,
+                completed_at=states[n].completed_at,
+            )
+        )
+    return overview
+
+
+def stage_detail(session: ScopingSession, stage_number: int) -> StageDetail:
+    definition = stage(stage_number)
+    latest = latest_answers(session, stage_number)
+    groups = [
+        GroupAnswers(
+            group=group,
+            questions=[
+                QuestionAnswers(
+                    question=q, answers=[row for (qid, _item), row in sorted(latest.items()) if qid == q.id]
+                )
+                for q in definition.questions
+                if q.group == group.key
+            ],
+        )
+        for group in definition.groups
+    ]
+    return StageDetail(
+        number=stage_number,
+        title=definition.title,
+        purpose=definition.purpose,
+        deliverable_name=definition.deliverable_title,
+        state=stage_states(session)[stage_number],
+        groups=groups,
+    )
+
+
+# --- checkpoints ----------------------------------------------------------------------------------------------
+def checkpoint_list(session: ScopingSession) -> list[Checkpoint]:
+    return list(Checkpoint.objects.filter(session=session).order_by("-created_at"))
+
+
+def checkpoint_get(session: ScopingSession, checkpoint_id: str, *, stage_number: int | None = None) -> Checkpoint:
+    checkpoints = Checkpoint.objects.filter(session=session, pk=uuid_or_404(checkpoint_id, "checkpoint"))
+    if stage_number is not None:
+        checkpoints = checkpoints.filter(stage=stage_number)
+    checkpoint = checkpoints.first()
+    if checkpoint is None:
+        raise Http404("No such checkpoint.")
+    return checkpoint

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from sessions_app.models import Charter, ScopingSession
-from sessions_app.services import session_create
+from sessions_app.sessions.services import session_create
 from tests.e2e.test_interview_flow import background_checks  # noqa: F401  (the shared fixture)
 from tests.sessions_app.interview_helpers import complete_interview
 

@@ -18,9 +18,9 @@ from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import User
+from sessions_app.interview.question_bank import QuestionType, stage
 from sessions_app.models import Answer, AnswerStatus, Checkpoint, RunStatus, ScopingSession, StageRun
-from sessions_app.question_bank import QuestionType, stage
-from sessions_app.services import session_create
+from sessions_app.sessions.services import session_create
 from tests.sessions_app.churn_answers import STAGE_1
 
 ROOT = Path(__file__).resolve().parents[2]

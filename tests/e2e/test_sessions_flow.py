@@ -8,7 +8,7 @@ from playwright.sync_api import Dialog, Page, expect
 
 from accounts.models import User
 from sessions_app.models import ScopingSession
-from sessions_app.services import session_create
+from sessions_app.sessions.services import session_create
 from tests.e2e.conftest import (
     DASHBOARD_URL,
     E2E_PASSWORD,

@@ -7,7 +7,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.http import Http404
 
 from llm.models import CallStatus, LLMCall
 from llm.selectors import session_usage, user_usage
@@ -43,7 +42,7 @@ def test_session_usage_by_stage_and_provider(user, scoping_session):
     other = ScopingSession.objects.create(owner=user, project_name="Other")
     log_call(session=other, stage=1, input_tokens=999, cost_usd=Decimal("1"))
 
-    usage = session_usage(user=user, session_id=scoping_session.pk)
+    usage = session_usage(session=scoping_session)
 
     assert usage.totals.calls == 5
     assert usage.totals.failed_calls == 1
@@ -57,13 +56,14 @@ def test_session_usage_by_stage_and_provider(user, scoping_session):
     assert usage.by_provider["anthropic"].calls == 4
 
 
-def test_cannot_read_other_users_session_usage(other_user, scoping_session):
-    with pytest.raises(Http404):
-        session_usage(user=other_user, session_id=scoping_session.pk)
+def test_cannot_read_other_users_session_usage(other_api, scoping_session):
+    response = other_api.get(f"/api/v1/sessions/{scoping_session.pk}/usage")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_empty_session_usage_is_zero(user, scoping_session):
-    usage = session_usage(user=user, session_id=scoping_session.pk)
+    usage = session_usage(session=scoping_session)
 
     assert usage.totals.calls == 0
     assert usage.totals.cost_usd == 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sessions_app.answer_types import validate_answer
+from sessions_app.interview.answer_types import validate_answer
 
 RawAnswer = str | int | float | list[str] | dict[str, Any]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sessions_app.models import ScopingSession
-from sessions_app.services import session_create
+from sessions_app.sessions.services import session_create
 
 
 def make_session(owner, project_name: str = "Churn prediction", description: str = "", **fields) -> ScopingSession:

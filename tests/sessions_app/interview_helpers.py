@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sessions_app.answer_types import validate_answer
-from sessions_app.interview.orchestrator import InterviewOrchestrator
-from sessions_app.interview.registry import to_json
+from sessions_app.interview import services
+from sessions_app.interview.answer_types import validate_answer
+from sessions_app.interview.question_bank import question
 from sessions_app.models import Answer, AnswerStatus, ScopingSession
-from sessions_app.question_bank import question
 from tests.sessions_app.churn_answers import CHURN_ANSWERS_BY_STAGE
 
 
@@ -29,11 +28,10 @@ def store_answers(session: ScopingSession, stage: int, overrides: dict[tuple[str
 
 
 def complete_stage(session: ScopingSession, stage: int, reason: str = "Accepted by the team for this test.") -> None:
-    orchestrator = InterviewOrchestrator(session)
-    _, gate = orchestrator.evaluate_stage(stage_number=stage)
-    for concern in to_json(gate)["concerns"]:
-        orchestrator.acknowledge_concern(stage_number=stage, key=concern["key"], reason=reason)
-    orchestrator.complete_stage(stage_number=stage)
+    _, gate = services.stage_evaluate(session=session, stage_number=stage)
+    for concern in gate.concerns:
+        services.concern_acknowledge(session=session, stage_number=stage, key=concern.key, reason=reason)
+    services.stage_complete(session=session, stage_number=stage)
 
 
 def complete_interview(session: ScopingSession, overrides: dict[tuple[str, int], Any] | None = None) -> None:

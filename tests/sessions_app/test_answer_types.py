@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from sessions_app.answer_types import (
+from sessions_app.interview.answer_types import (
     MAX_ANSWER_CHARS,
     MAX_LIST_ITEM_CHARS,
     MAX_LIST_ITEMS,
@@ -18,7 +18,7 @@ from sessions_app.answer_types import (
     duration_seconds,
     validate_answer,
 )
-from sessions_app.question_bank import Question, QuestionNotFound, QuestionType
+from sessions_app.interview.question_bank import Question, QuestionNotFound, QuestionType
 
 
 def make_question(question_type: str, **fields) -> Question:

@@ -13,7 +13,6 @@ import pytest
 from llm.gateway import complete
 from llm.schemas import CharterNarrative
 from llm.types import Purpose, Tier
-from sessions_app.answer_types import validate_answer
 from sessions_app.charter.consistency import rule_findings
 from sessions_app.charter.content import (
     ADVISORY_STATEMENT,
@@ -25,7 +24,8 @@ from sessions_app.charter.content import (
     narrative_request,
 )
 from sessions_app.charter.deliverables import deliverables_from_answers
-from sessions_app.interview.answers import AnswerSet
+from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.answer_types import validate_answer
 from tests.sessions_app.churn_answers import CHURN_ANSWERS, churn_answer_values
 
 Key = tuple[str, int]

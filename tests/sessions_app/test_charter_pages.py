@@ -46,7 +46,7 @@ def test_generate_shows_progress_then_the_charter(web, finished):
     status = web.get(f"{page(finished)}runs/{run.pk}/", **HTMX)
     assert 'hx-trigger="every 1s"' in status.content.decode()
 
-    from sessions_app.interview.executor import StageExecutor
+    from sessions_app.runs.executor import StageExecutor
 
     StageExecutor().execute(str(run.pk))
     done = web.get(f"{page(finished)}runs/{run.pk}/", **HTMX)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sessions_app.charter.content import ADVISORY_STATEMENT, COMMITTEE_STATEMENT, SECTIONS
-from sessions_app.charter.render import charter_filename, to_html, to_json, to_markdown, to_pdf
+from sessions_app.charter.rendering import charter_filename, to_html, to_json, to_markdown, to_pdf
 from tests.sessions_app.churn_answers import CHURN_ANSWERS, churn_answer_values
 from tests.sessions_app.test_charter_content import SCENARIOS, charter, fragments
 

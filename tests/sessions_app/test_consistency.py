@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from sessions_app.answer_types import validate_answer
 from sessions_app.charter.consistency import (
     SEMANTIC_OFFLINE_NOTE,
     SEMANTIC_UNAVAILABLE_NOTE,
@@ -17,7 +16,8 @@ from sessions_app.charter.consistency import (
     rule_findings,
 )
 from sessions_app.charter.deliverables import deliverables_from_answers
-from sessions_app.interview.answers import AnswerSet
+from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.answer_types import validate_answer
 from tests.fakes import anthropic as fa
 from tests.sessions_app.churn_answers import churn_answer_values
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from sessions_app.answer_types import validate_answer
-from sessions_app.interview.answers import AnswerSet
+from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.answer_types import validate_answer
 from sessions_app.interview.builders import (
     actionability,
     build_stage_1,
@@ -23,8 +23,9 @@ from sessions_app.interview.builders import (
     parse_source_line,
     place,
 )
-from sessions_app.interview.deliverables import DELIVERABLES
-from sessions_app.question_bank import get_bank
+from sessions_app.interview.governance import governance_decide
+from sessions_app.interview.question_bank import get_bank
+from sessions_app.interview.registry import REGISTRY
 
 from .churn_answers import CHURN_ANSWERS, churn_answer_values
 
@@ -103,8 +104,10 @@ def test_churn_deliverables_contain_the_users_values(churn):
     report = build_stage_5(churn)
     assert report.principles.fairness.residual_risk.score == pytest.approx(4.05)
     assert report.principles.fairness.residual_risk.band == "medium"
-    assert report.governance_decision.decision == "proceed_with_monitoring"
-    assert report.governance_decision.overall_feasibility == "high"
+    assert report.governance_decision is None  # the decision is its own step
+    decision = governance_decide(report=report, overall_feasibility=scorecard.overall_feasibility)
+    assert decision.decision == "proceed_with_monitoring"
+    assert decision.overall_feasibility == "high"
 
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
@@ -114,7 +117,7 @@ def test_deliverables_round_trip_through_json(churn, number):
     deliverable = getattr(builders, f"build_stage_{number}")(churn)
     data = deliverable.model_dump(mode="json")
     assert data["schema_version"] == 1
-    assert DELIVERABLES[number].model_validate(data) == deliverable
+    assert REGISTRY[number].deliverable.model_validate(data) == deliverable
 
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
@@ -352,8 +355,8 @@ def test_explainability_level(stakes, regulations, archetype, level):
 def test_stage_5_decision_waits_for_every_principle_and_uses_the_feasibility_floor():
     values = churn_answer_values((5,))
     partial = AnswerSet.from_values({k: v for k, v in values.items() if k[0] != "S5Q28"})
-    assert build_stage_5(partial).governance_decision is None
+    assert governance_decide(report=build_stage_5(partial), overall_feasibility="high") is None
     assert build_stage_5(partial).principles.fairness.residual_risk is not None
-    full = AnswerSet.from_values(values)
-    assert build_stage_5(full).governance_decision.decision == "proceed_with_monitoring"
-    assert build_stage_5(full, overall_feasibility="low").governance_decision.decision == "revise"
+    full = build_stage_5(AnswerSet.from_values(values))
+    assert governance_decide(report=full, overall_feasibility="high").decision == "proceed_with_monitoring"
+    assert governance_decide(report=full, overall_feasibility="low").decision == "revise"

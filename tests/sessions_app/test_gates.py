@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from sessions_app.answer_types import validate_answer
 from sessions_app.interview import builders
-from sessions_app.interview.answers import AnswerSet
-from sessions_app.interview.gates import GateResult, run_gate
+from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.answer_types import validate_answer
+from sessions_app.interview.gates import GateResult
+from sessions_app.interview.registry import REGISTRY
 
 from .churn_answers import churn_answer_values
 
@@ -39,8 +40,8 @@ def gate_for(
                 for key, answer in answer_set.answers.items()
             }
         )
-    deliverable = builders.BUILDERS[stage](answer_set)
-    return run_gate(stage, answer_set, deliverable, ack or set())
+    deliverable = REGISTRY[stage].build(answer_set)
+    return REGISTRY[stage].gate(answer_set, deliverable, ack or set())
 
 
 def keys(result: GateResult) -> tuple[set[str], set[str]]:
@@ -205,7 +206,7 @@ def test_persona_without_research_evidence_is_a_concern_that_can_be_acknowledged
 
 def test_stage_1_needs_at_least_one_feature():
     answers = AnswerSet.from_values({("S1Q8", 0): {"value": []}})
-    result = run_gate(1, answers, builders.build_stage_1(answers), set())
+    result = REGISTRY[1].gate(answers, builders.build_stage_1(answers), set())
     assert "s1.features.at_least_one" in {b.key for b in result.blockers}
 
 
@@ -229,7 +230,7 @@ def test_smart_checks_are_reported_per_kpi():
 
 
 def test_completeness_is_the_share_of_required_answers_and_rules_satisfied():
-    empty = run_gate(1, AnswerSet(), builders.build_stage_1(AnswerSet()), set())
+    empty = REGISTRY[1].gate(AnswerSet(), builders.build_stage_1(AnswerSet()), set())
     assert (empty.completeness, len(empty.missing), empty.passed) == (0.0, 14, False)
     partial = gate_for(2, drop=(("S2Q8", 0), ("S2Q9", 0)))
     assert 0 < partial.completeness < 1
@@ -239,7 +240,7 @@ def test_gate_accepts_a_stored_deliverable_and_dumps_to_json():
     values = churn_answer_values((1,))
     answers = AnswerSet.from_values(values)
     stored = builders.build_stage_1(answers).model_dump(mode="json")
-    result = run_gate(1, answers, stored, {UNAVAILABLE_OUTAGES})
+    result = REGISTRY[1].gate(answers, stored, {UNAVAILABLE_OUTAGES})
     data = result.model_dump(mode="json")
     assert data["passed"] is True
     assert data["concerns"][0] == {

@@ -9,10 +9,10 @@ from django.test import override_settings
 from django.test.html import Element, parse_html
 
 from llm.errors import LLMUnavailable
-from sessions_app.interview.executor import StageExecutor
-from sessions_app.interview.orchestrator import InterviewOrchestrator
+from sessions_app.interview import services
+from sessions_app.interview.question_bank import QuestionType, stage
 from sessions_app.models import Answer, AnswerStatus, Checkpoint, RunStatus, StageRun
-from sessions_app.question_bank import QuestionType, stage
+from sessions_app.runs.executor import StageExecutor
 from tests.sessions_app.churn_answers import STAGE_1
 from tests.sessions_app.factories import make_session
 
@@ -96,9 +96,10 @@ def run_tasks(django_capture_on_commit_callbacks) -> Iterator[Callable]:
 
 def answer_stage_1(session, run_tasks) -> None:
     """Every stage-1 question answered with the churn project's (good) answers, checks run."""
-    orchestrator = InterviewOrchestrator(session)
     for (question_id, item), raw in STAGE_1.items():
-        run_tasks(orchestrator.submit_answer, stage_number=1, question_id=question_id, answer=raw, item=item)
+        run_tasks(
+            services.answer_submit, session=session, stage_number=1, question_id=question_id, answer=raw, item=item
+        )
 
 
 # --- the stage page ---------------------------------------------------------------------------------------------
@@ -343,11 +344,10 @@ def test_rate_limited_answer_says_so_in_place(web, session, settings):
 
 def test_later_questions_show_what_earlier_answers_imply(web, user):
     session = make_session(user, current_stage=2)
-    orchestrator = InterviewOrchestrator(session)
-    orchestrator.submit_answer(stage_number=1, question_id="S1Q11", answer="classification")
-    orchestrator.submit_answer(stage_number=2, question_id="S2Q6", answer="recall\nprecision")
-    orchestrator.submit_answer(stage_number=2, question_id="S2Q12", answer={"value": 21, "unit": "days"})
-    orchestrator.submit_answer(stage_number=2, question_id="S2Q13", answer={"value": 8, "unit": "days"})
+    services.answer_submit(session=session, stage_number=1, question_id="S1Q11", answer="classification")
+    services.answer_submit(session=session, stage_number=2, question_id="S2Q6", answer="recall\nprecision")
+    services.answer_submit(session=session, stage_number=2, question_id="S2Q12", answer={"value": 21, "unit": "days"})
+    services.answer_submit(session=session, stage_number=2, question_id="S2Q13", answer={"value": 8, "unit": "days"})
     response = web.get(stage_url(session, 2))
     root = html_of(response)
     assert "Suggested for classification: precision, recall, F1, AUC-ROC." in text_of(by_id(root, "S2Q6"))
@@ -403,11 +403,11 @@ def test_cancel_stops_the_run_and_offers_retry(web, session):
 
 
 def test_failed_check_keeps_the_answer_and_retry_succeeds(web, session, run_tasks, monkeypatch):
-    def outage(answer):
+    def outage(request):
         raise LLMUnavailable({"offline": "switched off for this test"})
 
     with monkeypatch.context() as patch:
-        patch.setattr("sessions_app.interview.quality.assess_answer", outage)
+        patch.setattr("sessions_app.interview.quality.complete", outage)  # the gateway, as the checker calls it
         run_tasks(web.post, answers_url(session), {"question_id": "S1Q1", "answer": STRONG}, **HTMX)
     failed = StageRun.objects.get()
     assert failed.status == RunStatus.FAILED
@@ -493,10 +493,11 @@ def test_complete_stage_after_acknowledging_concerns_goes_to_stage_2(web, sessio
 
 def test_restore_a_checkpoint_after_confirming(web, session, run_tasks):
     answer_stage_1(session, run_tasks)
-    orchestrator = InterviewOrchestrator(session)
-    for concern in orchestrator.evaluate_stage(stage_number=1)[1].concerns:
-        orchestrator.acknowledge_concern(stage_number=1, key=concern.key, reason="Acceptable for the pilot.")
-    checkpoint = orchestrator.complete_stage(stage_number=1)
+    for concern in services.stage_evaluate(session=session, stage_number=1)[1].concerns:
+        services.concern_acknowledge(
+            session=session, stage_number=1, key=concern.key, reason="Acceptable for the pilot."
+        )
+    checkpoint = services.stage_complete(session=session, stage_number=1)
     web.post(answers_url(session), {"question_id": "S1Q11", "value": "regression"}, **HTMX)  # re-opens stage 1
 
     page = html_of(web.get(stage_url(session)))
@@ -524,7 +525,7 @@ def intruder(client, other_user):
 
 @pytest.fixture
 def queued_run(user, session):
-    InterviewOrchestrator(session).submit_answer(stage_number=1, question_id="S1Q1", answer=STRONG)
+    services.answer_submit(session=session, stage_number=1, question_id="S1Q1", answer=STRONG)
     return StageRun.objects.get()
 
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from sessions_app.interview.executor import StageExecutor
 from sessions_app.models import Answer, AnswerStatus, RunStatus, StageRun
-from sessions_app.runs import runs_recover_stuck
+from sessions_app.runs.executor import StageExecutor
+from sessions_app.runs.services import runs_recover_stuck
 from tests.fakes import anthropic as fa
 from tests.sessions_app.factories import make_session
 from tests.sessions_app.test_interview_api import IMMEDIATE, STRONG, answers_url
@@ -98,9 +98,9 @@ def test_outage_fails_the_run_keeps_the_answer_and_retry_succeeds(
 
 @pytest.mark.django_db
 def test_cancelled_run_discards_late_results(session, user):
-    from sessions_app.interview.orchestrator import InterviewOrchestrator
+    from sessions_app.interview.services import answer_submit
 
-    submitted = InterviewOrchestrator(session).submit_answer(stage_number=1, question_id="S1Q1", answer=STRONG)
+    submitted = answer_submit(session=session, stage_number=1, question_id="S1Q1", answer=STRONG)
     run = submitted.run
     StageRun.objects.filter(pk=run.pk).update(status=RunStatus.CANCELLED)
     StageExecutor().execute(str(run.pk))
@@ -111,9 +111,9 @@ def test_cancelled_run_discards_late_results(session, user):
 
 @pytest.mark.django_db
 def test_stuck_run_is_failed_and_retryable(session, api):
-    from sessions_app.interview.orchestrator import InterviewOrchestrator
+    from sessions_app.interview.services import answer_submit
 
-    run = InterviewOrchestrator(session).submit_answer(stage_number=1, question_id="S1Q1", answer=STRONG).run
+    run = answer_submit(session=session, stage_number=1, question_id="S1Q1", answer=STRONG).run
     long_ago = timezone.now() - dt.timedelta(hours=1)
     StageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=long_ago, heartbeat_at=long_ago)
     assert runs_recover_stuck() == 1
@@ -125,9 +125,9 @@ def test_stuck_run_is_failed_and_retryable(session, api):
 
 @pytest.mark.django_db
 def test_queued_run_without_worker_is_failed_after_timeout(session):
-    from sessions_app.interview.orchestrator import InterviewOrchestrator
+    from sessions_app.interview.services import answer_submit
 
-    run = InterviewOrchestrator(session).submit_answer(stage_number=1, question_id="S1Q1", answer=STRONG).run
+    run = answer_submit(session=session, stage_number=1, question_id="S1Q1", answer=STRONG).run
     StageRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
     assert runs_recover_stuck() == 1
     run.refresh_from_db()

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 LIST = "/api/v1/sessions"
 LIST_QUERIES = 3
 GET_QUERIES = 2
-CREATE_QUERIES = 2
+CREATE_QUERIES = 5  # the user, then in one transaction (savepoint + release) the session and its five stage rows
 
 
 def add_sessions(owner, count: int, *, prefix: str = "Project") -> list[ScopingSession]:

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from pydantic import ValidationError as PydanticValidationError
 
-from sessions_app import question_bank as qb
-from sessions_app.answer_types import NormalisedAnswer, validate_answer
-from sessions_app.checks import QUESTION_BANK_ERROR_ID, check_question_bank
-from sessions_app.question_bank import (
+from sessions_app.interview import question_bank as qb
+from sessions_app.interview.answer_types import NormalisedAnswer, validate_answer
+from sessions_app.interview.checks import QUESTION_BANK_ERROR_ID, check_question_bank
+from sessions_app.interview.question_bank import (
     BANK_DIR,
     QuestionBankError,
     QuestionNotFound,
@@ -24,7 +24,7 @@ from sessions_app.question_bank import (
     get_bank,
     load_bank,
 )
-from sessions_app.stages import STAGES
+from sessions_app.interview.registry import REGISTRY
 
 # Counts per group as DOMAIN.md gives them. One deliberate difference: DOMAIN.md's labelling item
 # "budget (N, currency) and timeline (N weeks)" is two typed numbers, so labelling has 5 questions, not 4.
@@ -103,9 +103,9 @@ def test_every_example_is_a_valid_answer_to_its_own_question(bank):
 
 
 def test_stage_titles_and_deliverables_match_the_stage_registry(bank):
-    for info in STAGES:
-        stage = bank.stage(info.number)
-        assert (stage.title, stage.deliverable_title) == (info.title, info.deliverable)
+    for spec in REGISTRY:
+        stage = bank.stage(spec.number)
+        assert stage.deliverable == spec.deliverable.__name__
     assert [stage.deliverable for stage in bank.stages] == [
         "ProblemStatement",
         "MetricAlignmentMatrix",
@@ -483,7 +483,7 @@ def test_system_check_reports_each_problem_as_an_error(bank_dir):
 @pytest.mark.django_db  # the full `check` also runs the model checks, which query the database
 def test_registered_check_stops_manage_py_check_on_a_malformed_bank(bank_dir, monkeypatch):
     edit(bank_dir, "stage2.yaml", "    per_item_of: S2Q6", "    per_item_of: S2Q8")
-    monkeypatch.setattr("sessions_app.question_bank.loader.BANK_DIR", bank_dir)
+    monkeypatch.setattr("sessions_app.interview.question_bank.loader.BANK_DIR", bank_dir)
     errors = checks.run_checks(tags=["question_bank"])
     assert [e.id for e in errors] == [QUESTION_BANK_ERROR_ID]
     with pytest.raises(SystemCheckError, match="S2Q7"):

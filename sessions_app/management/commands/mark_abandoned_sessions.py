@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from sessions_app.services import sessions_mark_abandoned
+from sessions_app.sessions.services import sessions_mark_abandoned
 
 
 class Command(BaseCommand):

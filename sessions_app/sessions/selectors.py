@@ -7,7 +7,7 @@ import uuid
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from sessions_app.models import ScopingSession, StageRun
+from sessions_app.models import ScopingSession
 
 
 def _with_progress(sessions: QuerySet[ScopingSession]) -> QuerySet[ScopingSession]:
@@ -15,7 +15,7 @@ def _with_progress(sessions: QuerySet[ScopingSession]) -> QuerySet[ScopingSessio
     return sessions.annotate(completed_stage_count=completed)
 
 
-def session_list(*, user, status: str | None = None) -> QuerySet[ScopingSession]:
+def session_list(*, user: object, status: str | None = None) -> QuerySet[ScopingSession]:
     sessions = _with_progress(ScopingSession.objects.filter(owner=user)).order_by("-created_at", "-id")
     if status:
         sessions = sessions.filter(status=status)
@@ -30,19 +30,10 @@ def uuid_or_404(value: uuid.UUID | str, what: str) -> uuid.UUID:
         raise Http404(f"No such {what}.") from exc
 
 
-def session_get(*, user, session_id: uuid.UUID | str) -> ScopingSession:
+def session_get(*, user: object, session_id: uuid.UUID | str) -> ScopingSession:
     """The user's session, or ``Http404`` when it does not exist, is malformed or belongs to someone else."""
     key = uuid_or_404(session_id, "session")
     try:
         return _with_progress(ScopingSession.objects.filter(owner=user)).get(pk=key)
     except ScopingSession.DoesNotExist as exc:
         raise Http404("No such session.") from exc
-
-
-def run_get(*, user, run_id: uuid.UUID | str) -> StageRun:
-    """The user's run, or ``Http404`` (unknown, malformed or someone else's)."""
-    key = uuid_or_404(run_id, "run")
-    try:
-        return StageRun.objects.select_related("session").get(owner=user, pk=key)
-    except StageRun.DoesNotExist as exc:
-        raise Http404("No such run.") from exc

@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from sessions_app.forms import RenameForm, SessionForm
+from sessions_app.access import session_page
 from sessions_app.interview.selectors import stage_overview
-from sessions_app.selectors import session_get, session_list
-from sessions_app.services import session_create, session_delete, session_update
+from sessions_app.models import ScopingSession
+from sessions_app.sessions.forms import RenameForm, SessionForm
+from sessions_app.sessions.selectors import session_list
+from sessions_app.sessions.services import session_create, session_delete, session_update
 from uaip.htmx import HtmxHttpRequest
 from uaip.ratelimits import limit_writes
 
@@ -66,9 +68,8 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("sessions:dashboard")
 
 
-@login_required
-def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    session = session_get(user=request.user, session_id=session_id)
+@session_page
+def detail(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     return render(
         request,
         "sessions_app/detail.html",
@@ -80,11 +81,10 @@ def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     )
 
 
-@login_required
+@session_page
 @require_POST
 @limit_writes("session_write")
-def rename(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    session = session_get(user=request.user, session_id=session_id)
+def rename(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     form = RenameForm(request.POST)
     if form.is_valid():
         try:
@@ -114,11 +114,10 @@ def rename(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     )
 
 
-@login_required
+@session_page
 @require_http_methods(["GET", "POST"])
 @limit_writes("session_write")
-def delete(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    session = session_get(user=request.user, session_id=session_id)
+def delete(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     if request.method == "GET":
         return render(request, "sessions_app/confirm_delete.html", {"session": session})
     name = session.project_name

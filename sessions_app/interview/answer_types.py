@@ -26,11 +26,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 
-from sessions_app.question_bank import Choice, Question, QuestionType, get_bank
+from sessions_app.interview.question_bank import Choice, Question, QuestionType, get_bank
 
 MAX_ANSWER_CHARS = 10_000
 MAX_LIST_ITEMS = 50
@@ -44,6 +44,10 @@ DURATION_SECONDS: Mapping[str, int] = MappingProxyType(
 )
 
 AnswerValue = str | int | float | tuple[str, ...] | Mapping[str, float]
+
+
+class AnswerLike(Protocol):
+    value: Any
 
 
 @dataclass(frozen=True)
@@ -390,3 +394,11 @@ def duration_seconds(answer: NormalisedAnswer) -> float:
     if seconds_per_unit is None or not isinstance(answer.value, int | float):
         raise ValueError(f"{answer!r} is not a duration in one of {', '.join(DURATION_SECONDS)}.")
     return float(answer.value) * seconds_per_unit
+
+
+def answer_text(answer: AnswerLike) -> str:
+    """A stored answer as plain text for a model to read (a list one item per line)."""
+    value = answer.value.get("value") if isinstance(answer.value, dict) else answer.value
+    if isinstance(value, list | tuple):
+        return "\n".join(str(item) for item in value)
+    return str(value)

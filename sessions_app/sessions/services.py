@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import structlog
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, ScopingSession
+from accounts.models import User
+from sessions_app.interview.services import stage_states_create
+from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, ScopingSession, SessionStatus
 
 logger = structlog.get_logger(__name__)
 
@@ -27,10 +32,12 @@ def _clean_description(description: str) -> str:
     return text
 
 
-def session_create(*, owner, project_name: str, description: str = "") -> ScopingSession:
+@transaction.atomic
+def session_create(*, owner: User, project_name: str, description: str = "") -> ScopingSession:
     session = ScopingSession.objects.create(
         owner=owner, project_name=_clean_project_name(project_name), description=_clean_description(description)
     )
+    stage_states_create(session=session)
     # What the selectors annotate (a new session has no stage done), so reading its progress costs no query.
     session.completed_stage_count = 0  # type: ignore[attr-defined]
     logger.info("session_created", session_id=str(session.id))
@@ -60,12 +67,6 @@ def session_delete(*, session: ScopingSession) -> None:
 
 def sessions_mark_abandoned(*, older_than_days: int) -> int:
     """In-progress sessions untouched for ``older_than_days`` become ``abandoned``; they can be reopened."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from sessions_app.models import SessionStatus
-
     cutoff = timezone.now() - timedelta(days=older_than_days)
     stale = ScopingSession.objects.filter(status=SessionStatus.IN_PROGRESS, updated_at__lt=cutoff)
     count = stale.update(status=SessionStatus.ABANDONED)

@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from sessions_app.interview import rules
-from sessions_app.question_bank import QuestionType, get_bank
+from sessions_app.interview.question_bank import QuestionType, get_bank
 
 
 class AnswerRow(Protocol):

@@ -9,7 +9,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.core.checks import CheckMessage, Error, register
 
-from sessions_app.question_bank import QuestionBankError, load_bank
+from sessions_app.interview.question_bank import QuestionBankError, load_bank
 
 QUESTION_BANK_ERROR_ID = "sessions_app.E001"
 

@@ -9,9 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sessions_app.access import SessionScopedAPIView
 from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, ScopingSession, SessionStatus
-from sessions_app.selectors import session_get, session_list
-from sessions_app.services import session_create, session_delete, session_update
+from sessions_app.sessions.selectors import session_list
+from sessions_app.sessions.services import session_create, session_delete, session_update
 from uaip.api import Pagination, call_service
 from uaip.ratelimits import ApiThrottle, SessionWriteThrottle
 
@@ -76,22 +77,21 @@ class SessionListView(APIView):
         return Response(SessionOutput(session).data, status=status.HTTP_201_CREATED)
 
 
-class SessionDetailView(APIView):
+class SessionDetailView(SessionScopedAPIView):
     throttle_classes = [ApiThrottle, SessionWriteThrottle]
 
     @extend_schema(responses={200: SessionOutput})
     def get(self, request: Request, session_id: str) -> Response:
-        return Response(SessionOutput(session_get(user=request.user, session_id=session_id)).data)
+        return Response(SessionOutput(self.session).data)
 
     @extend_schema(request=SessionUpdateInput, responses={200: SessionOutput})
     def patch(self, request: Request, session_id: str) -> Response:
-        session = session_get(user=request.user, session_id=session_id)
         data = SessionUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        session = call_service(session_update, session=session, **data.validated_data)
+        session = call_service(session_update, session=self.session, **data.validated_data)
         return Response(SessionOutput(session).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, session_id: str) -> Response:
-        call_service(session_delete, session=session_get(user=request.user, session_id=session_id))
+        call_service(session_delete, session=self.session)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,106 @@
+"""Writes of the charter: start a generation or a consistency check, acknowledge a finding, approve a version,
+save a generated version. Pages and the API call these; the background work itself is in ``jobs``.
+
+Generation runs in the background (a ``charter`` run): check cross-stage consistency, stop if a critical
+finding is unresolved, write the narrative through the LLM gateway, assemble the content from the stored
+deliverables, save a new ``Charter`` version and mark the session completed. Nothing factual comes from the model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from sessions_app.charter import selectors
+from sessions_app.errors import InterviewConflict
+from sessions_app.interview.rules import MIN_REASON_CHARS
+from sessions_app.models import (
+    CROSS_STAGE,
+    Charter,
+    ConcernAcknowledgement,
+    RunKind,
+    ScopingSession,
+    SessionStatus,
+    StageRun,
+)
+from sessions_app.runs.services import run_start
+
+
+def _start_when_complete(session: ScopingSession, kind: str, action: str) -> StageRun:
+    """Queue a run that needs all five stages: 409 while any is incomplete; 429 while another run is active."""
+    missing = selectors.missing_for_charter(session)
+    if missing:
+        raise InterviewConflict(f"Complete every stage before {action}.", code="stages_incomplete", missing=missing)
+    with transaction.atomic():
+        return run_start(session=session, kind=kind, step="Waiting for a worker…")
+
+
+def charter_generate(*, session: ScopingSession) -> StageRun:
+    """Queue a charter generation (it checks consistency first)."""
+    return _start_when_complete(session, RunKind.CHARTER, "generating the charter")
+
+
+def consistency_start(*, session: ScopingSession) -> StageRun:
+    """Queue a consistency check on its own, to see the findings before generating."""
+    return _start_when_complete(session, RunKind.CONSISTENCY, "checking consistency")
+
+
+def finding_acknowledge(*, session: ScopingSession, key: str, reason: str) -> ConcernAcknowledgement:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_CHARS:
+        raise ValidationError(
+            {"reason": [f"Say in a sentence why this finding is acceptable ({MIN_REASON_CHARS}+ characters)."]}
+        )
+    review = selectors.latest_review(session)
+    findings = {f["key"]: f for f in (review.findings if review else [])}
+    if key not in findings:
+        raise ValidationError({"key": [f"There is no consistency finding {key!r}; run the check first."]})
+    ack, _ = ConcernAcknowledgement.objects.update_or_create(
+        session=session,
+        stage=CROSS_STAGE,
+        key=key,
+        defaults={"reason": reason, "message": findings[key]["description"]},
+    )
+    return ack
+
+
+def charter_approve(
+    *, charter: Charter, approver_name: str, approved_at: dt.date | str | None = None, comment: str = ""
+) -> Charter:
+    name = (approver_name or "").strip()
+    if not name:
+        raise ValidationError({"approver_name": ["Give the approver's name."]})
+    charter.approver_name = name[:150]
+    charter.approved_at = approved_at or timezone.localdate()  # type: ignore[assignment]
+    charter.approval_comment = (comment or "").strip()[:2000]
+    charter.save(update_fields=["approver_name", "approved_at", "approval_comment"])
+    return charter
+
+
+@transaction.atomic
+def charter_save(
+    *, session: ScopingSession, content: dict[str, Any], markdown: str, provider: str, offline: bool
+) -> Charter:
+    """Store a new version and mark the session completed (progress 100%)."""
+    locked = ScopingSession.objects.select_for_update().get(pk=session.pk)
+    version = int(content.get("version") or selectors.next_version(locked))
+    decision = content.get("decision")
+    charter = Charter.objects.create(
+        id=uuid.uuid4(),
+        session=locked,
+        version=version,
+        content=content,
+        markdown=markdown,
+        decision=str(decision.get("decision", "")) if isinstance(decision, dict) else str(decision or ""),
+        provider=provider,
+        offline=offline,
+        answers_snapshot=selectors.answers_snapshot(locked),
+    )
+    locked.status, locked.completed_at = SessionStatus.COMPLETED, timezone.now()
+    locked.save(update_fields=["status", "completed_at", "updated_at"])
+    return charter

@@ -1,0 +1,368 @@
+"""The stage page as the templates see it: question blocks, groups, the stage strip and the gate panel, built
+from the interview selectors' objects (no queries of its own beyond those selectors)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404
+
+from sessions_app.interview import builders, selectors
+from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.question_bank import Question, QuestionType
+from sessions_app.interview.question_bank import stage as stage_definition
+from sessions_app.interview.registry import REGISTRY
+from sessions_app.interview.rules import FINAL_STATUSES, MAX_ATTEMPTS, MAX_REPEAT_ITEMS
+from sessions_app.interview.serializers import answer_json, stage_summary_json
+from sessions_app.models import ScopingSession, StageRun, StageStatus
+from sessions_app.runs.selectors import answer_runs
+from sessions_app.runs.serializers import run_json
+
+STATUS_LABELS = {
+    "unanswered": "Not answered yet",
+    "checking": "Being checked",
+    "accepted": "Accepted",
+    "needs_followup": "Needs more detail",
+    "escalated": f"Escalated: accepted after {MAX_ATTEMPTS} attempts",
+    "check_failed": "Check failed",
+    "cancelled": "Check cancelled",
+    "unchecked": "Saved, not checked",
+}
+
+
+# --- What the templates get -----------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionBlock:
+    """One question (one item of a repeatable group) as the page shows it."""
+
+    question: Question
+    stage: int
+    item: int
+    answer: dict[str, Any] | None  # serializers.answer_json of the current row
+    run: dict[str, Any] | None  # runs.serializers.run_json of the current row's latest run
+    form: dict[str, str]  # the widget values: answer, value, unit, note, detail
+    applies: bool = True
+    hints: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notice: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return self.question.id if self.item == 0 else f"{self.question.id}-{self.item}"
+
+    @property
+    def status(self) -> str:
+        if self.answer is None:
+            return "unanswered"
+        if self.run_active:
+            return "checking"
+        status = self.answer["status"]
+        if status == "pending":
+            if self.run is None:
+                return "unchecked"
+            return "cancelled" if self.run["status"] == "cancelled" else "check_failed"
+        return status
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def run_active(self) -> bool:
+        return self.run is not None and self.run["status"] in ("queued", "running")
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in ("check_failed", "cancelled") and self.run is not None and not self.run_active
+
+    @property
+    def feedback(self) -> dict[str, Any] | None:
+        if self.answer is None or self.status not in ("accepted", "needs_followup", "escalated"):
+            return None
+        return self.answer.get("feedback") or None
+
+    max_attempts = MAX_ATTEMPTS
+
+    @property
+    def low(self) -> str | None:
+        low = self.question.bounds[0]
+        return None if low is None else _fmt(low)
+
+    @property
+    def high(self) -> str | None:
+        high = self.question.bounds[1]
+        return None if high is None else _fmt(high)
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, MAX_ATTEMPTS - (self.answer or {}).get("attempt", 0))
+
+    @property
+    def choices(self) -> list[dict[str, Any]]:
+        return [
+            {"value": c.value, "label": c.label, "checked": self.form.get("value") == c.value}
+            for c in self.question.choices
+        ]
+
+    @property
+    def detail_needed_for(self) -> str:
+        detail = self.question.detail
+        return ", ".join(c.label for c in self.question.choices if detail and c.value in detail.required_for)
+
+
+@dataclass
+class GroupItem:
+    number: int  # 1-based, for people
+    index: int
+    blocks: list[QuestionBlock]
+
+
+@dataclass
+class GroupView:
+    key: str
+    title: str
+    repeatable: bool
+    items: list[GroupItem]
+
+    @property
+    def blocks(self) -> list[QuestionBlock]:
+        return self.items[0].blocks if self.items else []
+
+    @property
+    def can_add(self) -> bool:
+        return self.repeatable and len(self.items) < MAX_REPEAT_ITEMS
+
+
+@dataclass
+class StageReads:
+    """Everything one render of a stage needs, read once."""
+
+    session: ScopingSession
+    number: int
+    detail: selectors.StageDetail
+    answer_set: AnswerSet  # the current answers of every stage (conditions, suggestions, derived hints)
+    runs_by_answer: dict[int, StageRun]
+
+    @functools.cached_property
+    def plain(self) -> dict[str, Any]:
+        """Question id → stored answer of item 0, as question conditions read them."""
+        return self.answer_set.condition_view()
+
+
+def read_stage(session: ScopingSession, stage_number: int) -> StageReads:
+    detail = selectors.stage_detail(session, stage_number)
+    return StageReads(
+        session=session,
+        number=stage_number,
+        detail=detail,
+        answer_set=selectors.current_answer_set(session),
+        runs_by_answer=answer_runs(session=session, answer_ids=detail.answer_ids),
+    )
+
+
+def _fmt(number: Any) -> str:
+    if isinstance(number, float) and number.is_integer():
+        return str(int(number))
+    return str(number)
+
+
+def form_values(q: Question, stored: dict[str, Any] | None) -> dict[str, str]:
+    """The stored answer (its JSON form) as the values of the question's widget."""
+    if not stored:
+        return {}
+    value = stored.get("value")
+    if q.type is QuestionType.LIST:
+        return {"answer": "\n".join(value or [])}
+    if q.type is QuestionType.NUMBER and q.per_item_of:
+        return {"answer": "\n".join(f"{name}: {_fmt(v)}" for name, v in (value or {}).items())}
+    if q.type is QuestionType.TEXT:
+        return {"answer": str(value or "")}
+    return {
+        "value": "" if value is None else _fmt(value),
+        "unit": stored.get("unit") or "",
+        "note": stored.get("note") or "",
+        "detail": stored.get("detail") or "",
+    }
+
+
+def _hints(reads: StageReads, q: Question) -> tuple[list[str], dict[str, str]]:
+    """Help computed from earlier answers: suggestions, derived values to confirm, and a prefill for the widget."""
+    hints: list[str] = []
+    prefill: dict[str, str] = {}
+    answers = reads.answer_set
+    if q.suggestions is not None:
+        chosen = answers.plain(q.suggestions.from_)
+        if suggested := q.suggestions_for(chosen if isinstance(chosen, str) else None):
+            hints.append(f"Suggested for {str(chosen).replace('_', ' ')}: {', '.join(suggested)}.")
+    if q.per_item_of and isinstance(items := answers.plain(q.per_item_of), list) and items:
+        prefill["answer"] = "\n".join(f"{name}: " for name in items)
+    if q.confirms:
+        derived = stage_definition(q.stage).derived_field(q.confirms)
+        if q.confirms == "actionability_window.margin" and derived and len(derived.from_) == 2:
+            window = builders.actionability(answers.value(derived.from_[0]), answers.value(derived.from_[1]))
+            if margin := window.get("margin"):
+                hints.append(
+                    f"Your margin: time to act {_quantity(window['time_to_act'])} − prediction delay "
+                    f"{_quantity(window['prediction_latency'])} = {_quantity(margin)}"
+                    f"{'' if window.get('sufficient') else ' (not enough to act on)'}."
+                )
+        elif q.confirms == "data_sources[].covers_features":
+            proposal = builders.propose_feature_coverage(answers)
+            if proposal:
+                lines = [f"{source}: {', '.join(features)}" for source, features in proposal.items()]
+                hints.append("Proposed from your Stage-1 features and data sources; confirm or correct it.")
+                prefill["answer"] = "\n".join(lines)
+    return hints, prefill
+
+
+def _quantity(quantity: dict[str, Any] | None) -> str:
+    if not quantity:
+        return "?"
+    return f"{_fmt(quantity.get('value'))} {quantity.get('unit') or ''}".strip()
+
+
+def _block(reads: StageReads, q: Question, item: int, answer: dict[str, Any] | None) -> QuestionBlock:
+    run = reads.runs_by_answer.get(answer["answer_id"]) if answer else None
+    hints, prefill = _hints(reads, q)
+    return QuestionBlock(
+        question=q,
+        stage=reads.number,
+        item=item,
+        answer=answer,
+        run=run_json(run) if run else None,
+        form=form_values(q, answer["value"] if answer else None) or prefill,
+        applies=q.applies(reads.plain),
+        hints=hints,
+    )
+
+
+def _groups(reads: StageReads, extra_items: dict[str, int]) -> list[GroupView]:
+    groups = []
+    for group in reads.detail.groups:
+        by_question = [(q.question, {row.item: answer_json(row) for row in q.answers}) for q in group.questions]
+        indexes = {0}
+        if group.group.repeatable:
+            indexes |= {item for _q, answers in by_question for item in answers}
+            wanted = min(max(extra_items.get(group.group.key, 0), len(indexes)), MAX_REPEAT_ITEMS)
+            candidate = 0
+            while len(indexes) < wanted:
+                indexes.add(candidate)
+                candidate += 1
+        items = [
+            GroupItem(
+                number=n,
+                index=index,
+                blocks=[_block(reads, q, index, answers.get(index)) for q, answers in by_question],
+            )
+            for n, index in enumerate(sorted(indexes), start=1)
+        ]
+        groups.append(
+            GroupView(key=group.group.key, title=group.group.title, repeatable=group.group.repeatable, items=items)
+        )
+    return groups
+
+
+def find_block(reads: StageReads, question_id: str, item: int) -> QuestionBlock:
+    for group in reads.detail.groups:
+        for entry in group.questions:
+            if entry.question.id == question_id:
+                row = next((row for row in entry.answers if row.item == item), None)
+                return _block(reads, entry.question, item, answer_json(row) if row else None)
+    raise Http404("No such question in this stage.")
+
+
+def _progress(session: ScopingSession, stage_number: int) -> dict[str, Any]:
+    overview = [stage_summary_json(summary) for summary in selectors.stage_overview(session)]
+    for stage in overview:
+        stage["reachable"] = stage["stage"] <= session.current_stage
+        stage["is_current_page"] = stage["stage"] == stage_number
+    completed = sum(1 for stage in overview if stage["status"] == StageStatus.COMPLETED)
+    return {
+        "stages": overview,
+        "completed": completed,
+        "total": len(REGISTRY.numbers),
+        "percent": round(100 * completed / len(REGISTRY.numbers)),
+    }
+
+
+def gate_view(gate: dict[str, Any] | None, acknowledged: dict[str, str], *, fresh: bool) -> dict[str, Any] | None:
+    """The gate JSON for the panel, with acknowledgements made since the gate last ran filled in."""
+    if not gate:
+        return None
+    concerns = [
+        {
+            **concern,
+            "acknowledged": concern.get("acknowledged") or concern["key"] in acknowledged,
+            "reason": acknowledged.get(concern["key"], ""),
+        }
+        for concern in gate.get("concerns", [])
+    ]
+    missing = [
+        {**m, "anchor": m["question_id"] if not m.get("item") else f"{m['question_id']}-{m['item']}"}
+        for m in gate.get("missing", [])
+    ]
+    return {
+        **gate,
+        "concerns": concerns,
+        "missing": missing,
+        "fresh": fresh,
+        "percent": round(100 * float(gate.get("completeness") or 0)),
+    }
+
+
+def page_context(
+    session: ScopingSession,
+    stage_number: int,
+    *,
+    extra_items: dict[str, int] | None = None,
+    replace: QuestionBlock | None = None,
+    gate: dict[str, Any] | None = None,
+    gate_notice: str = "",
+) -> dict[str, Any]:
+    locked = stage_number > session.current_stage
+    context: dict[str, Any] = {
+        "session": session,
+        "stage_number": stage_number,
+        "locked": locked,
+        "progress": _progress(session, stage_number),
+        "gate_notice": gate_notice,
+    }
+    definition = stage_definition(stage_number)
+    context["definition"] = definition
+    if locked:
+        return context
+    reads = read_stage(session, stage_number)
+    groups = _groups(reads, extra_items or {})
+    if replace is not None:
+        for group in groups:
+            for group_item in group.items:
+                group_item.blocks = [
+                    replace if (b.question.id, b.item) == (replace.question.id, replace.item) else b
+                    for b in group_item.blocks
+                ]
+    stored_gate = reads.detail.state.gate
+    show_stored = stored_gate and not stored_gate.get("passed")
+    context.update(
+        detail=reads.detail,
+        stage_status=reads.detail.state.status,
+        groups=groups,
+        gate=gate_view(
+            gate if gate is not None else (stored_gate if show_stored else None),
+            selectors.acknowledgement_reasons(session, stage_number),
+            fresh=gate is not None,
+        ),
+        checkpoints=[c for c in selectors.checkpoint_list(session) if c.stage == stage_number],
+        required_total=sum(1 for g in groups for i in g.items for b in i.blocks if b.question.required and b.applies),
+        required_done=sum(
+            1
+            for g in groups
+            for i in g.items
+            for b in i.blocks
+            if b.question.required and b.applies and b.status in FINAL_STATUSES
+        ),
+    )
+    return context

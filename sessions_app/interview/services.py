@@ -1,0 +1,234 @@
+"""Writes of the interview: answers, gates, concerns, checkpoints. Pages and the API call these, and only these.
+
+Each service sequences validate → write → start the background run, with no domain rules of its own: the
+question bank says what is asked, ``answer_types`` validates typed answers, the registry builds deliverables and
+runs gates, the governance step decides, the executor does the model work in the background.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from pydantic import BaseModel
+
+from sessions_app.errors import InterviewConflict
+from sessions_app.interview import selectors
+from sessions_app.interview.answer_types import validate_answer
+from sessions_app.interview.builders import feasibility_from_answers
+from sessions_app.interview.deliverables import EthicalRiskReport
+from sessions_app.interview.gates import GateResult
+from sessions_app.interview.governance import report_with_decision
+from sessions_app.interview.registry import REGISTRY, to_json
+from sessions_app.interview.rules import MIN_REASON_CHARS
+from sessions_app.models import (
+    ACTIVE_RUN_STATUSES,
+    Answer,
+    AnswerStatus,
+    Checkpoint,
+    ConcernAcknowledgement,
+    RunKind,
+    ScopingSession,
+    SessionStatus,
+    StageRun,
+    StageState,
+    StageStatus,
+)
+from sessions_app.runs.services import run_start
+
+
+@dataclass(frozen=True)
+class Submitted:
+    answer: Answer
+    run: StageRun | None  # the background quality check, for free-text answers
+
+
+# --- answers --------------------------------------------------------------------------------------------------
+def answer_submit(
+    *, session: ScopingSession, stage_number: int, question_id: str, answer: object, item: int = 0
+) -> Submitted:
+    """Validate and save the answer at once; free text then gets a background quality check."""
+    q = selectors.question_for(stage_number, question_id, item)
+    try:
+        normalised = validate_answer(q, answer)
+    except ValidationError as exc:
+        raise ValidationError({"answer": exc.messages}) from exc
+    with transaction.atomic():
+        locked = ScopingSession.objects.select_for_update().get(pk=session.pk)
+        selectors.require_reachable(locked, stage_number)
+        row = Answer.objects.create(
+            session=locked,
+            stage=stage_number,
+            question_id=q.id,
+            item=item,
+            value=normalised.to_json(),
+            attempt=selectors.next_attempt(locked, q.id, item),
+            status=AnswerStatus.PENDING if q.is_quality_scored else AnswerStatus.ACCEPTED,
+        )
+        _reopen_from(locked, stage_number)
+        run = None
+        if q.is_quality_scored:
+            run = run_start(
+                session=locked,
+                kind=RunKind.ANSWER_CHECK,
+                stage=stage_number,
+                answer=row,
+                step="Saved. Waiting to check your answer…",
+            )
+    session.refresh_from_db()
+    return Submitted(answer=row, run=run)
+
+
+def _reopen_from(session: ScopingSession, stage_number: int) -> None:
+    """Editing a completed stage re-opens its gate and marks later completed stages stale; a completed or
+    abandoned session is in progress again. Saves ``session``."""
+    state = _state(session, stage_number)
+    if state.status in (StageStatus.COMPLETED, StageStatus.STALE):
+        state.status = StageStatus.OPEN
+        state.save(update_fields=["status", "updated_at"])
+        _mark_later_stale(session, stage_number)
+        session.current_stage = stage_number
+    if session.status in (SessionStatus.COMPLETED, SessionStatus.ABANDONED):
+        session.status = SessionStatus.IN_PROGRESS
+        session.completed_at = None
+    session.save(update_fields=["current_stage", "status", "completed_at", "updated_at"])
+
+
+# --- gates ----------------------------------------------------------------------------------------------------
+def stage_evaluate(*, session: ScopingSession, stage_number: int) -> tuple[BaseModel, GateResult]:
+    """Build the stage's deliverable and run its gate on the current answers (no writes). Stage 5's deliverable
+    carries the governance decision, taken here as its own step."""
+    spec = REGISTRY[stage_number]
+    answers = selectors.current_answer_set(session)
+    deliverable = spec.build(answers)
+    if isinstance(deliverable, EthicalRiskReport):
+        deliverable = report_with_decision(deliverable, overall_feasibility=feasibility_from_answers(answers))
+    acknowledged = set(selectors.acknowledgement_reasons(session, stage_number))
+    return deliverable, spec.gate(answers, deliverable, acknowledged)
+
+
+def stage_complete(*, session: ScopingSession, stage_number: int) -> Checkpoint:
+    """Run the gate; when it passes, write a checkpoint and move on. Otherwise 409 with what is missing."""
+    selectors.require_reachable(session, stage_number)
+    if StageRun.objects.filter(session=session, stage=stage_number, status__in=ACTIVE_RUN_STATUSES).exists():
+        raise InterviewConflict(
+            "An answer of this stage is still being checked; try again when it is done.", code="check_in_progress"
+        )
+    deliverable, gate = stage_evaluate(session=session, stage_number=stage_number)
+    gate_json = to_json(gate)
+    with transaction.atomic():
+        locked = ScopingSession.objects.select_for_update().get(pk=session.pk)
+        state = _state(locked, stage_number)
+        state.deliverable, state.gate = to_json(deliverable), gate_json
+        if not gate.passed:
+            state.save(update_fields=["deliverable", "gate", "updated_at"])
+        else:
+            state.status, state.completed_at = StageStatus.COMPLETED, timezone.now()
+            state.save()
+            checkpoint = Checkpoint.objects.create(
+                session=locked,
+                stage=stage_number,
+                data={
+                    "stage": stage_number,
+                    "deliverable": state.deliverable,
+                    "gate": gate_json,
+                    "answers": selectors.stage_answers_snapshot(locked, stage_number),
+                },
+            )
+            _advance(locked)
+            session.refresh_from_db()
+            return checkpoint
+    raise InterviewConflict("The stage's gate did not pass yet.", code="gate_failed", gate=gate_json)
+
+
+def concern_acknowledge(*, session: ScopingSession, stage_number: int, key: str, reason: str) -> ConcernAcknowledgement:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_CHARS:
+        raise ValidationError(
+            {"reason": [f"Say in a sentence why this concern is acceptable ({MIN_REASON_CHARS}+ characters)."]}
+        )
+    _, gate = stage_evaluate(session=session, stage_number=stage_number)
+    concerns = {c.key: c for c in gate.concerns}
+    if key not in concerns:
+        raise ValidationError({"key": [f"Stage {stage_number} has no open concern {key!r}."]})
+    ack, _ = ConcernAcknowledgement.objects.update_or_create(
+        session=session,
+        stage=stage_number,
+        key=key,
+        defaults={"reason": reason, "message": concerns[key].message},
+    )
+    return ack
+
+
+# --- checkpoints ----------------------------------------------------------------------------------------------
+@transaction.atomic
+def checkpoint_restore(*, session: ScopingSession, checkpoint: Checkpoint) -> ScopingSession:
+    """Bring the stage back to the snapshot: answers re-added as new rows, later stages marked stale."""
+    locked = ScopingSession.objects.select_for_update().get(pk=session.pk)
+    current = selectors.stage_answers_snapshot(locked, checkpoint.stage)
+    for key, saved in checkpoint.data["answers"].items():
+        if current.get(key) == saved:
+            continue
+        question_id, item = key.split("#")
+        Answer.objects.create(
+            session=locked,
+            stage=checkpoint.stage,
+            question_id=question_id,
+            item=int(item),
+            value=saved["value"],
+            status=saved["status"],
+            quality_score=saved.get("score"),
+            quality={"restored_from_checkpoint": str(checkpoint.pk)},
+        )
+    state = _state(locked, checkpoint.stage)
+    state.status, state.deliverable, state.gate = (
+        StageStatus.COMPLETED,
+        checkpoint.data["deliverable"],
+        checkpoint.data["gate"],
+    )
+    state.completed_at = timezone.now()
+    state.save()
+    _mark_later_stale(locked, checkpoint.stage)
+    if locked.status == SessionStatus.COMPLETED:
+        locked.status, locked.completed_at = SessionStatus.IN_PROGRESS, None
+    _advance(locked)
+    session.refresh_from_db()
+    return locked
+
+
+# --- stage states ---------------------------------------------------------------------------------------------
+def stage_states_create(*, session: ScopingSession) -> list[StageState]:
+    """The five stage rows of a new session (``session_create`` calls this): stage 1 open, the rest locked."""
+    return StageState.objects.bulk_create(
+        [
+            StageState(session=session, stage=n, status=selectors.initial_stage_status(n, session.current_stage))
+            for n in REGISTRY.numbers
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _state(session: ScopingSession, stage_number: int) -> StageState:
+    state, _ = StageState.objects.get_or_create(
+        session=session,
+        stage=stage_number,
+        defaults={"status": selectors.initial_stage_status(stage_number, session.current_stage)},
+    )
+    return state
+
+
+def _mark_later_stale(session: ScopingSession, stage_number: int) -> None:
+    StageState.objects.filter(session=session, stage__gt=stage_number, status=StageStatus.COMPLETED).update(
+        status=StageStatus.STALE, updated_at=timezone.now()
+    )
+
+
+def _advance(session: ScopingSession) -> None:
+    """Move ``current_stage`` to the first stage that needs work and open it; saves the session."""
+    session.current_stage = selectors.next_open_stage(session)
+    session.save()
+    StageState.objects.filter(session=session, stage__lte=session.current_stage, status=StageStatus.LOCKED).update(
+        status=StageStatus.OPEN, updated_at=timezone.now()
+    )

@@ -1,0 +1,56 @@
+"""Reads of background runs. ``run_get`` is the one way a page or endpoint finds a run: it checks the user and,
+when given, the session the run must belong to."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import Avg, DurationField, ExpressionWrapper, F
+from django.http import Http404
+
+from sessions_app.models import RunStatus, ScopingSession, StageRun
+from sessions_app.sessions.selectors import uuid_or_404
+
+ESTIMATE_SAMPLE = 20
+
+
+def run_get(*, user: object, run_id: uuid.UUID | str, session: ScopingSession | None = None) -> StageRun:
+    """The user's run (of ``session`` when given), or ``Http404``: unknown, malformed, someone else's, or of
+    another session."""
+    key = uuid_or_404(run_id, "run")
+    runs = StageRun.objects.select_related("session", "answer").filter(owner=user, pk=key)
+    if session is not None:
+        runs = runs.filter(session=session)
+    run = runs.first()
+    if run is None:
+        raise Http404("No such run.")
+    return run
+
+
+def run_latest(*, session: ScopingSession, kinds: Iterable[str]) -> StageRun | None:
+    return StageRun.objects.filter(session=session, kind__in=list(kinds)).order_by("-created_at").first()
+
+
+def answer_runs(*, session: ScopingSession, answer_ids: Iterable[int]) -> dict[int, StageRun]:
+    """The latest run of each of these answers (its check, or the retry of a failed check)."""
+    latest: dict[int, StageRun] = {}
+    for run in StageRun.objects.filter(session=session, answer_id__in=list(answer_ids)).order_by("created_at"):
+        if run.answer_id is not None:
+            latest[run.answer_id] = run
+    return latest
+
+
+def run_estimate_seconds(kind: str) -> int | None:
+    """Average duration of the latest successful runs of this kind, for the progress display."""
+    recent = (
+        StageRun.objects.filter(kind=kind, status=RunStatus.SUCCEEDED, started_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("pk", flat=True)[:ESTIMATE_SAMPLE]
+    )
+    average = (
+        StageRun.objects.filter(pk__in=list(recent))
+        .annotate(took=ExpressionWrapper(F("finished_at") - F("created_at"), output_field=DurationField()))
+        .aggregate(avg=Avg("took"))["avg"]
+    )
+    return max(1, round(average.total_seconds())) if average else None
