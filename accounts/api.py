@@ -20,6 +20,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
 from accounts.services import user_register
+from uaip.api import AUTHENTICATED_ERRORS, BODY_ERRORS, PUBLIC_ERRORS, Email, Text, documented, errors, trimmed
 from uaip.ratelimits import ApiThrottle, AuthEmailThrottle, AuthIpThrottle
 
 
@@ -35,18 +36,18 @@ def token_pair(user: User) -> dict[str, Any]:
 
 
 class RegisterInput(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
-    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    email = Email(max_length=254)
+    password = Text(write_only=True, trim_whitespace=False, max_length=128)
+    name = documented(Text, trimmed(0, 150))(max_length=150, required=False, allow_blank=True, default="")
 
 
 class LoginInput(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+    email = Email(max_length=254)
+    password = Text(write_only=True, trim_whitespace=False, max_length=128)
 
 
 class RefreshInput(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = documented(Text, trimmed(1))()
 
 
 class AuthOutput(serializers.Serializer):
@@ -86,7 +87,9 @@ class _PublicAuthView(_PublicTokenView):
 
 
 class RegisterView(_PublicAuthView):
-    @extend_schema(request=RegisterInput, responses={201: AuthOutput}, auth=[])
+    """Create an account and get its first tokens."""
+
+    @extend_schema(request=RegisterInput, responses={201: AuthOutput, **errors(*BODY_ERRORS, *PUBLIC_ERRORS)}, auth=[])
     def post(self, request: Request) -> Response:
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -99,7 +102,11 @@ class RegisterView(_PublicAuthView):
 
 
 class LoginView(_PublicAuthView):
-    @extend_schema(request=LoginInput, responses={200: AuthOutput}, auth=[])
+    """Exchange an e-mail address and password for tokens (401 `invalid_credentials` when they do not match)."""
+
+    @extend_schema(
+        request=LoginInput, responses={200: AuthOutput, **errors(*BODY_ERRORS, 401, *PUBLIC_ERRORS)}, auth=[]
+    )
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -112,7 +119,11 @@ class LoginView(_PublicAuthView):
 
 
 class RefreshView(_PublicTokenView):
-    @extend_schema(request=RefreshInput, responses={200: TokenOutput}, auth=[])
+    """Exchange a refresh token for new tokens; the old refresh token stops working (rotation)."""
+
+    @extend_schema(
+        request=RefreshInput, responses={200: TokenOutput, **errors(*BODY_ERRORS, 401, *PUBLIC_ERRORS)}, auth=[]
+    )
     def post(self, request: Request) -> Response:
         serializer = TokenRefreshSerializer(data=request.data)
         try:
@@ -120,13 +131,14 @@ class RefreshView(_PublicTokenView):
         except TokenError as exc:
             raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid") from exc
         tokens = serializer.validated_data
-        return Response(
-            {"token": tokens["access"], "refresh": tokens["refresh"], "expires_in": access_lifetime_seconds()}
-        )
+        body = {"token": tokens["access"], "refresh": tokens["refresh"], "expires_in": access_lifetime_seconds()}
+        return Response(TokenOutput(body).data)
 
 
 class LogoutView(APIView):
-    @extend_schema(request=RefreshInput, responses={204: None})
+    """Revoke a refresh token of your own account (403 for another account's)."""
+
+    @extend_schema(request=RefreshInput, responses={204: None, **errors(*BODY_ERRORS, 403, *AUTHENTICATED_ERRORS)})
     def post(self, request: Request) -> Response:
         data = RefreshInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -141,6 +153,8 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(responses={200: UserOutput})
+    """The account the token belongs to."""
+
+    @extend_schema(responses={200: UserOutput, **errors(*AUTHENTICATED_ERRORS)})
     def get(self, request: Request) -> Response:
         return Response(UserOutput(request.user).data)

@@ -69,7 +69,3 @@ class InvalidOutput(LLMError):
         self.summary = summary or reason
         self.reply_text = reply_text
         super().__init__(self.summary)
-
-
-class AttemptBudgetExhausted(LLMError):
-    """The call used every network attempt ``LLM_MAX_TOTAL_ATTEMPTS`` allows."""

@@ -11,8 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-QUALITY_THRESHOLD = 7  # an answer is accepted at this score or above (DOMAIN.md "Answer quality")
-MAX_FOLLOWUPS = 3
+from sessions_app.interview.rules import MAX_FOLLOWUPS, QUALITY_THRESHOLD
 
 # Model commentary sometimes leaks into list items ("Here's a follow-up question: ..."): shown clean.
 _COMMENTARY = re.compile(
@@ -45,13 +44,16 @@ class CriterionScores(Contract):
 class QualityAssessment(Contract):
     """The verdict on one free-text answer (purpose ``quality_check``)."""
 
-    score: int = Field(ge=0, le=10, description="Overall quality 0-10; accepted at 7 or above.")
+    score: int = Field(ge=0, le=10, description=f"Overall quality 0-10; accepted at {QUALITY_THRESHOLD} or above.")
     criteria: CriterionScores
     issues: list[str] = Field(default_factory=list, description="What is missing or weak, one per item.")
     followup_questions: list[str] = Field(
         default_factory=list,
         max_length=MAX_FOLLOWUPS,
-        description="1-3 targeted questions when the score is below 7; plain questions, no commentary.",
+        description=(
+            f"1-{MAX_FOLLOWUPS} targeted questions when the score is below {QUALITY_THRESHOLD}; plain questions, "
+            "no commentary."
+        ),
     )
     example_answer: str = Field(default="", description="A short example of a stronger answer.")
     injection_detected: bool = Field(
@@ -66,26 +68,12 @@ class QualityAssessment(Contract):
     @model_validator(mode="after")
     def _followups_when_rejected(self) -> QualityAssessment:
         if self.score < QUALITY_THRESHOLD and not self.followup_questions:
-            raise ValueError("An answer scored below 7 needs 1-3 follow-up questions.")
+            raise ValueError(f"An answer scored below {QUALITY_THRESHOLD} needs 1-{MAX_FOLLOWUPS} follow-up questions.")
         return self
 
     @property
     def accepted(self) -> bool:
         return self.score >= QUALITY_THRESHOLD
-
-
-class FollowupQuestions(Contract):
-    """Targeted follow-up questions for an answer (purpose ``followup``)."""
-
-    questions: list[str] = Field(min_length=1, max_length=MAX_FOLLOWUPS)
-
-    @field_validator("questions")
-    @classmethod
-    def _clean(cls, items: list[str]) -> list[str]:
-        cleaned = [line for line in (clean_line(item) for item in items) if line]
-        if not cleaned:
-            raise ValueError("At least one non-empty question is needed.")
-        return cleaned
 
 
 class ExtractedItem(Contract):

@@ -1,15 +1,14 @@
-"""Reads of the call log: token and cost aggregates, always scoped to the acting user."""
+"""Reads of the call log: token and cost aggregates, of a session the caller resolved for the acting user, or of
+the calls an admin list shows."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
-from django.db.models import Count, DateField, Q, QuerySet, Sum
-from django.db.models.functions import TruncDay, TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
 
 from llm.models import CallStatus, LLMCall
 from sessions_app.models import ScopingSession
@@ -23,7 +22,6 @@ TOTALS: dict[str, Any] = {
     "cache_read_input_tokens": Sum("cache_read_input_tokens", default=0),
     "cost_usd": Sum("cost_usd", default=Decimal(0)),
 }
-_TRUNC = {"day": TruncDay, "month": TruncMonth}
 
 
 @dataclass(frozen=True)
@@ -74,21 +72,3 @@ def session_usage(*, session: ScopingSession) -> SessionUsage:
         by_provider=_grouped(calls, "provider"),
         by_purpose=_grouped(calls, "purpose"),
     )
-
-
-def user_usage(
-    *,
-    user: Any,
-    period: Literal["day", "month"] = "day",
-    since: datetime.datetime | None = None,
-    until: datetime.datetime | None = None,
-) -> dict[datetime.date, UsageTotals]:
-    """The user's tokens and cost per day or per month (UTC), oldest first."""
-    calls = LLMCall.objects.filter(user=user)
-    if since is not None:
-        calls = calls.filter(created_at__gte=since)
-    if until is not None:
-        calls = calls.filter(created_at__lt=until)
-    bucket = _TRUNC[period]("created_at", output_field=DateField())
-    rows = calls.order_by().annotate(bucket=bucket).values("bucket").annotate(**TOTALS).order_by("bucket")
-    return {row["bucket"]: UsageTotals.from_row(row) for row in rows}

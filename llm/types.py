@@ -21,7 +21,6 @@ class Purpose(models.TextChoices):
     """Why a call is made: it picks the offline handler and labels the call log."""
 
     QUALITY_CHECK = "quality_check", "Answer quality check"
-    FOLLOWUP = "followup", "Follow-up questions"
     EXTRACTION = "extraction", "Extraction"
     CONSISTENCY = "consistency", "Consistency check"
     CHARTER = "charter", "Charter narrative"
@@ -92,7 +91,7 @@ class LLMRequest[T]:
     def schema(self) -> dict[str, Any] | None:
         """The JSON schema sent to providers that support structured output."""
         if self.output is not None:
-            return self.output.model_json_schema()  # type: ignore[attr-defined]
+            return self.output.model_json_schema()  # type: ignore[attr-defined]  # a BaseModel: __post_init__ checks
         return dict(self.json_schema) if self.json_schema is not None else None
 
 

@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from sessions_app.interview.rules import MAX_ATTEMPTS
+
 STAGE_COUNT = 5
 PROJECT_NAME_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -64,7 +66,7 @@ class AnswerStatus(models.TextChoices):
     PENDING = "pending", "Being checked"
     NEEDS_FOLLOWUP = "needs_followup", "Needs more detail"
     ACCEPTED = "accepted", "Accepted"
-    ESCALATED = "escalated", "Accepted after 3 attempts (open issue)"
+    ESCALATED = "escalated", f"Accepted after {MAX_ATTEMPTS} attempts (open issue)"
     CHECK_FAILED = "check_failed", "Saved; quality check failed"
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from tests.helpers import IMMEDIATE_TASKS
 
 TEST_PASSWORD = "a-long-test-password-42"
 _emails = itertools.count(1)
@@ -74,3 +77,28 @@ def other_api(other_user) -> APIClient:
 @pytest.fixture
 def anon_api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def web(client: Client, user: User) -> Client:
+    """The browser client, logged in as ``user``."""
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def immediate_tasks(settings: Any) -> None:
+    """Background tasks run in-process when enqueued (Django's ImmediateBackend) instead of waiting for a worker."""
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def run_tasks(immediate_tasks: None, django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    """``run_tasks(client.post, url, data)``: the call's background work runs at once, as the worker would after
+    the commit; returns what the call returns."""
+
+    def call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return method(*args, **kwargs)
+
+    return call

@@ -224,6 +224,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API's contract is JSON (the browsable API's HTML forms still post form data).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "uaip.api.drop_untrimmed_lengths"],
+    # Several fields are called `status`; each set of values gets the name of its model's choices.
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "sessions_app.models.SessionStatus",
+        "StageStatusEnum": "sessions_app.models.StageStatus",
+        "AnswerStatusEnum": "sessions_app.models.AnswerStatus",
+        "RunStatusEnum": "sessions_app.models.RunStatus",
+        "RunKindEnum": "sessions_app.models.RunKind",
+    },
 }
 
 # --- Rate limits (django-ratelimit counters in the default cache) --------------------------------------------

@@ -14,21 +14,21 @@ from uaip.health import system_health
 from uaip.middleware import API_PREFIX, json_error
 from uaip.ratelimits import RateLimitExceeded
 
+HEALTH = inline_serializer(
+    "Health",
+    {
+        "status": serializers.CharField(),
+        "database": serializers.CharField(),
+        "version": serializers.CharField(),
+        "llm": serializers.DictField(
+            child=serializers.CharField(), help_text="Provider → status from the last cached check."
+        ),
+    },
+)
+
 
 @extend_schema(
-    responses={
-        200: inline_serializer(
-            "Health",
-            {
-                "status": serializers.CharField(),
-                "database": serializers.CharField(),
-                "version": serializers.CharField(),
-                "llm": serializers.DictField(
-                    child=serializers.CharField(), help_text="Provider → status from the last cached check."
-                ),
-            },
-        )
-    },
+    responses={200: HEALTH, 503: HEALTH},
     description="Liveness and readiness: 200 when the database answers, 503 otherwise. No authentication.",
 )
 @api_view(["GET"])

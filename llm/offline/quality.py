@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from llm.schemas import MAX_FOLLOWUPS, QUALITY_THRESHOLD, CriterionScores, QualityAssessment
+from llm.schemas import CriterionScores, QualityAssessment
+from sessions_app.interview.rules import MAX_FOLLOWUPS, QUALITY_THRESHOLD
 
 
 def word_set(text: str) -> frozenset[str]:

@@ -15,19 +15,14 @@ from pydantic import BaseModel
 from llm.errors import ProviderError
 from llm.offline.charter import charter_narrative
 from llm.offline.extraction import extract_from_context
-from llm.offline.quality import FALLBACK_FOLLOWUP, assess_from_context
+from llm.offline.quality import assess_from_context
 from llm.providers.base import ProviderCall, ProviderReply
-from llm.schemas import ConsistencyReport, FollowupQuestions
+from llm.schemas import ConsistencyReport
 from llm.types import Purpose, Tier, TokenUsage
 
 OFFLINE_MODEL = "offline-heuristics-v1"
 
 Handler = Callable[[Mapping[str, Any], str], BaseModel | str]
-
-
-def _followups(context: Mapping[str, Any], last_user_message: str) -> FollowupQuestions:
-    questions = assess_from_context(context, last_user_message).followup_questions
-    return FollowupQuestions(questions=questions or [FALLBACK_FOLLOWUP])
 
 
 def _consistency(context: Mapping[str, Any], last_user_message: str) -> ConsistencyReport:
@@ -37,7 +32,6 @@ def _consistency(context: Mapping[str, Any], last_user_message: str) -> Consiste
 
 HANDLERS: dict[Purpose, Handler] = {
     Purpose.QUALITY_CHECK: assess_from_context,
-    Purpose.FOLLOWUP: _followups,
     Purpose.EXTRACTION: extract_from_context,
     Purpose.CONSISTENCY: _consistency,
     Purpose.CHARTER: lambda context, _message: charter_narrative(context),
@@ -51,8 +45,6 @@ def as_text(value: BaseModel | str, *, structured: bool) -> str:
         return value
     if structured:
         return value.model_dump_json()
-    if isinstance(value, FollowupQuestions):
-        return "\n".join(value.questions)
     summary = getattr(value, "executive_summary", None)
     return summary if isinstance(summary, str) else value.model_dump_json()
 

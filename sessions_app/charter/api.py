@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,53 +13,92 @@ from llm.selectors import session_usage
 from sessions_app.access import SessionScopedAPIView
 from sessions_app.charter import selectors, services
 from sessions_app.charter.serializers import (
+    CHARTER_CONTENT_SCHEMA,
+    CharterOutput,
+    CharterSummaryOutput,
+    CharterVersionsOutput,
+    ConsistencyOutput,
+    FindingAcknowledgementOutput,
+    UsageOutput,
     charter_download,
-    charter_json,
-    finding_acknowledgement_json,
-    usage_totals_json,
 )
-from sessions_app.runs.serializers import run_json
-from uaip.api import call_service
+from sessions_app.interview.rules import MIN_REASON_CHARS
+from sessions_app.interview.serializers import ReasonField
+from sessions_app.runs.serializers import RunOutput
+from uaip.api import (
+    AUTHENTICATED_ERRORS,
+    BODY_ERRORS,
+    DIGITS,
+    Integer,
+    Text,
+    call_service,
+    documented,
+    errors,
+    trimmed,
+)
 from uaip.ratelimits import ApiThrottle, CharterGenerateThrottle
 
-VERSION_PARAM = OpenApiParameter("version", OpenApiTypes.INT, description="A version number; latest by default.")
+FORMAT_PARAM = OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["md", "json", "pdf"])
+VERSION_PARAM = OpenApiParameter(
+    "version",
+    OpenApiTypes.STR,
+    pattern=DIGITS,
+    description="A version number; empty or absent: the latest. Unknown: 404.",
+)
+DOWNLOADS = {
+    "text/markdown": OpenApiTypes.BINARY,
+    "application/json": CHARTER_CONTENT_SCHEMA,
+    "application/pdf": OpenApiTypes.BINARY,
+}
 
 
 class ApproveInput(serializers.Serializer):
-    approver_name = serializers.CharField(max_length=150)
-    approved_at = serializers.DateField(required=False)
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, min_value=1)
+    approver_name = documented(Text, trimmed(1, 150))(max_length=150)
+    approved_at = serializers.DateField(required=False, help_text="The day of the approval; today by default.")
+    comment = documented(Text, trimmed(0, 2000))(max_length=2000, required=False, allow_blank=True, default="")
+    version = Integer(required=False, min_value=1, help_text="The version approved; the latest by default.")
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = ReasonField(
+        max_length=2000, help_text=f"Why the finding is acceptable, in a sentence ({MIN_REASON_CHARS}+ characters)."
+    )
 
 
 class CharterView(SessionScopedAPIView):
     throttle_classes = [ApiThrottle, CharterGenerateThrottle]
 
-    @extend_schema(parameters=[VERSION_PARAM], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[VERSION_PARAM], responses={200: CharterOutput, **errors(404, *AUTHENTICATED_ERRORS)})
     def get(self, request: Request, session_id: str) -> Response:
+        """The latest charter, or the version asked for."""
         charter = selectors.charter_get(session=self.session, version=request.query_params.get("version"))
-        return Response(charter_json(charter))
+        return Response(CharterOutput(charter).data)
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=None,
+        responses={202: RunOutput, **errors(404, 409, *AUTHENTICATED_ERRORS)},
+        description="Queues a generation (poll the run). 409 `stages_incomplete` until all five stages are complete.",
+    )
     def post(self, request: Request, session_id: str) -> Response:
         run = services.charter_generate(session=self.session)
-        return Response(run_json(run), status=status.HTTP_202_ACCEPTED)
+        return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
 
 class CharterVersionsView(SessionScopedAPIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: CharterVersionsOutput, **errors(404, *AUTHENTICATED_ERRORS)})
     def get(self, request: Request, session_id: str) -> Response:
+        """Every version of the charter, newest first, without their content."""
         versions = selectors.charter_versions(session=self.session)
-        return Response({"results": [charter_json(c, with_content=False) for c in versions]})
+        return Response(CharterVersionsOutput({"results": versions}).data)
 
 
 class CharterApproveView(SessionScopedAPIView):
-    @extend_schema(request=ApproveInput, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=ApproveInput,
+        responses={200: CharterSummaryOutput, **errors(*BODY_ERRORS, 404, *AUTHENTICATED_ERRORS)},
+    )
     def post(self, request: Request, session_id: str) -> Response:
+        """Record the approval on a version (the latest by default)."""
         data = ApproveInput(data=request.data)
         data.is_valid(raise_exception=True)
         charter = selectors.charter_get(session=self.session, version=data.validated_data.get("version"))
@@ -70,11 +109,19 @@ class CharterApproveView(SessionScopedAPIView):
             approved_at=data.validated_data.get("approved_at"),
             comment=data.validated_data["comment"],
         )
-        return Response(charter_json(charter, with_content=False))
+        return Response(CharterSummaryOutput(charter).data)
 
 
 class CharterDownloadView(SessionScopedAPIView):
-    @extend_schema(parameters=[VERSION_PARAM], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[FORMAT_PARAM, VERSION_PARAM],
+        responses={
+            (200, media): OpenApiResponse(body, description="The charter as a file: Markdown, JSON or PDF.")
+            for media, body in DOWNLOADS.items()
+        }
+        | errors(404, *AUTHENTICATED_ERRORS),
+        description="Downloads, named `<project-slug>-charter-v<N>.<ext>`: `fmt` is `md`, `json` or `pdf`.",
+    )
     def get(self, request: Request, session_id: str, fmt: str) -> HttpResponse:
         charter = selectors.charter_get(session=self.session, version=request.query_params.get("version"))
         return charter_download(charter, fmt)
@@ -83,44 +130,52 @@ class CharterDownloadView(SessionScopedAPIView):
 class ConsistencyView(SessionScopedAPIView):
     throttle_classes = [ApiThrottle, CharterGenerateThrottle]
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=None,
+        responses={202: RunOutput, **errors(404, 409, *AUTHENTICATED_ERRORS)},
+        description="Queues a consistency check on its own (poll the run); 409 `stages_incomplete` as for generation.",
+    )
     def post(self, request: Request, session_id: str) -> Response:
-        return Response(run_json(services.consistency_start(session=self.session)), status=status.HTTP_202_ACCEPTED)
+        run = services.consistency_start(session=self.session)
+        return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: ConsistencyOutput, **errors(404, *AUTHENTICATED_ERRORS)})
     def get(self, request: Request, session_id: str) -> Response:
+        """The latest cross-stage consistency findings."""
         review, findings = selectors.findings_view(self.session)
-        return Response(
-            {
-                "checked_at": review.created_at if review else None,
-                "findings": findings,
-                "semantic_available": review.semantic_available if review else None,
-            }
-        )
+        body = {
+            "checked_at": review.created_at if review else None,
+            "findings": findings,
+            "semantic_available": review.semantic_available if review else None,
+        }
+        return Response(ConsistencyOutput(body).data)
 
 
 class FindingAcknowledgeView(SessionScopedAPIView):
-    @extend_schema(request=ReasonInput, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=ReasonInput,
+        responses={200: FindingAcknowledgementOutput, **errors(*BODY_ERRORS, 404, *AUTHENTICATED_ERRORS)},
+    )
     def post(self, request: Request, session_id: str, key: str) -> Response:
+        """Accept a consistency finding with a written reason (a critical one stops generation until then)."""
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         ack = call_service(
             services.finding_acknowledge, session=self.session, key=key, reason=data.validated_data["reason"]
         )
-        return Response(finding_acknowledgement_json(ack))
+        return Response(FindingAcknowledgementOutput(ack).data)
 
 
 class UsageView(SessionScopedAPIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: UsageOutput, **errors(404, *AUTHENTICATED_ERRORS)})
     def get(self, request: Request, session_id: str) -> Response:
+        """Tokens and cost of the session's model calls."""
         usage = session_usage(session=self.session)
-        by_stage = {("none" if k is None else str(k)): usage_totals_json(v) for k, v in usage.by_stage.items()}
-        return Response(
-            {
-                "session_id": session_id,
-                "totals": usage_totals_json(usage.totals),
-                "by_stage": by_stage,
-                "by_provider": {k: usage_totals_json(v) for k, v in usage.by_provider.items()},
-                "by_purpose": {k: usage_totals_json(v) for k, v in usage.by_purpose.items()},
-            }
-        )
+        body = {
+            "session_id": self.session.pk,
+            "totals": usage.totals,
+            "by_stage": {("none" if k is None else str(k)): v for k, v in usage.by_stage.items()},
+            "by_provider": usage.by_provider,
+            "by_purpose": usage.by_purpose,
+        }
+        return Response(UsageOutput(body).data)

@@ -35,54 +35,6 @@ if TYPE_CHECKING:
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITY_ORDER: Mapping[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
-# --- Thresholds of the checks (DOMAIN.md names the checks, not their numbers: these are ours, defined once) -----
-# How long one use of the output lasts for a persona, by their usage frequency (S4Q5).
-USAGE_PERIOD_SECONDS: Mapping[str, int] = {
-    "hourly": DURATION_SECONDS["hours"],
-    "daily": DURATION_SECONDS["days"],
-    "weekly": DURATION_SECONDS["weeks"],
-    "monthly": 30 * DURATION_SECONDS["days"],
-}
-# A prediction needed within this time (or a persona using the output hourly) is a real-time need.
-REALTIME_NEED_SECONDS = DURATION_SECONDS["hours"]
-# Update rhythm read from a source's size-and-frequency answer (S3Q2); the first hit, in this order, wins.
-UPDATE_PERIOD_WORDS: tuple[tuple[str, int], ...] = (
-    ("real time", 0),
-    ("real-time", 0),
-    ("realtime", 0),
-    ("stream", 0),
-    ("hourly", DURATION_SECONDS["hours"]),
-    ("nightly", DURATION_SECONDS["days"]),
-    ("daily", DURATION_SECONDS["days"]),
-    ("weekly", DURATION_SECONDS["weeks"]),
-    ("monthly", 30 * DURATION_SECONDS["days"]),
-    ("month end", 30 * DURATION_SECONDS["days"]),
-    ("quarterly", 91 * DURATION_SECONDS["days"]),
-)
-SUPERVISED_ARCHETYPES = frozenset({"classification", "regression", "time_series_forecasting", "computer_vision", "nlp"})
-# Words in stage 1/3 answers that say where ground-truth outcomes come from when no new labels are planned.
-LABEL_EVIDENCE_WORDS = ("label", "outcome", "historical", "history", "recorded", "ground truth", "annotat")
-NON_EXPERT_PROFICIENCY = "novice"
-EXPERT_AUDIENCES = frozenset({"technical", "domain_expert"})
-# Explanation techniques that need a data-science reader unless they are turned into plain language.
-TECHNICAL_EXPLANATION_WORDS = (
-    "shap",
-    "lime",
-    "feature importance",
-    "partial dependence",
-    "saliency",
-    "gradient",
-    "attention",
-    "shapley",
-    "counterfactual",
-    "coefficients",
-)
-PLAIN_LANGUAGE_WORDS = ("plain", "reason code", "natural language", "simple", "everyday", "narrative", "non-technical")
-HIGH_STAKES_SEVERITIES = frozenset({"high", "critical"})
-# Rare events: a KPI baseline in percent below this, or these words in the problem or the output description.
-RARE_EVENT_BASE_RATE_PERCENT = 1.0
-RARE_EVENT_WORDS = ("rare", "fraud", "anomal", "outlier", "defect", "failure", "incident", "intrusion")
-RARE_EVENT_MIN_EXAMPLES = 1_000
 _COUNT_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kKmM])?\b")
 
 
@@ -99,10 +51,6 @@ class Finding(BaseModel):
     description: str
     recommendation: str
     source: Literal["rules", "llm"] = "rules"
-
-    @property
-    def stage_pair(self) -> str:
-        return "–".join(str(n) for n in self.stages)
 
 
 FindingLike = Finding | Mapping[str, Any]
@@ -203,7 +151,7 @@ def check_data_covers_features(d: StageDeliverables) -> list[Finding]:
 def check_labels_for_supervised(d: StageDeliverables) -> list[Finding]:
     """A supervised archetype needs ground truth: new labels, or historical outcomes the answers point to."""
     archetype = d.problem.ml_archetype
-    if archetype not in SUPERVISED_ARCHETYPES:
+    if archetype not in rules.SUPERVISED_ARCHETYPES:
         return []
     labeling = d.data.labeling_strategy
     if labeling.needed:
@@ -218,7 +166,7 @@ def check_labels_for_supervised(d: StageDeliverables) -> list[Finding]:
             *(s.name for s in d.data.data_sources),
         )
     )
-    if _hits(evidence, LABEL_EVIDENCE_WORDS):
+    if _hits(evidence, rules.LABEL_EVIDENCE_WORDS):
         return []
     metrics = ", ".join(m.name for m in d.metrics.model_metrics) or "its metrics"
     return [
@@ -256,7 +204,7 @@ def check_personas_within_window(d: StageDeliverables) -> list[Finding]:
         return []
     found = []
     for persona in d.users.personas:
-        period = USAGE_PERIOD_SECONDS.get(persona.usage_frequency or "")
+        period = rules.USAGE_PERIOD_SECONDS.get(persona.usage_frequency or "")
         if period is None or persona.decision_authority == "advises" or period <= window_s:
             continue
         found.append(
@@ -276,7 +224,7 @@ def check_personas_within_window(d: StageDeliverables) -> list[Finding]:
 
 def _update_period(text: str | None) -> int | None:
     lowered = (text or "").lower()
-    return next((seconds for word, seconds in UPDATE_PERIOD_WORDS if word in lowered), None)
+    return next((seconds for word, seconds in rules.UPDATE_PERIOD_WORDS if word in lowered), None)
 
 
 def check_realtime_vs_batch(d: StageDeliverables) -> list[Finding]:
@@ -285,10 +233,10 @@ def check_realtime_vs_batch(d: StageDeliverables) -> list[Finding]:
     latency = window.prediction_latency
     needs: list[tuple[float, str]] = []
     seconds = _seconds(latency)
-    if latency is not None and seconds is not None and seconds <= REALTIME_NEED_SECONDS:
+    if latency is not None and seconds is not None and seconds <= rules.REALTIME_NEED_SECONDS:
         needs.append((seconds, f"predictions are promised within {latency.value:g} {latency.unit}"))
     if any(p.usage_frequency == "hourly" for p in d.users.personas):
-        needs.append((float(USAGE_PERIOD_SECONDS["hourly"]), "a persona uses the output hourly"))
+        needs.append((float(rules.USAGE_PERIOD_SECONDS["hourly"]), "a persona uses the output hourly"))
     if not needs:
         return []
     need_s, reason = min(needs)
@@ -314,9 +262,9 @@ def check_realtime_vs_batch(d: StageDeliverables) -> list[Finding]:
 def check_non_experts_vs_expert_outputs(d: StageDeliverables) -> list[Finding]:
     """Novice users need explanations written for them, not for data scientists."""
     explain = d.users.explainability
-    novices = [p for p in d.users.personas if p.technical_proficiency == NON_EXPERT_PROFICIENCY]
+    novices = [p for p in d.users.personas if p.technical_proficiency == rules.NON_EXPERT_PROFICIENCY]
     found = []
-    if novices and explain.audience in EXPERT_AUDIENCES:
+    if novices and explain.audience in rules.EXPERT_AUDIENCES:
         names = "; ".join(_short(p.role) for p in novices)
         found.append(
             _finding(
@@ -330,8 +278,8 @@ def check_non_experts_vs_expert_outputs(d: StageDeliverables) -> list[Finding]:
             )
         )
     non_experts = bool(novices) or explain.audience == "non_technical"
-    technical = [m for m in explain.methods if _hits(m, TECHNICAL_EXPLANATION_WORDS)]
-    if non_experts and technical and not any(_hits(m, PLAIN_LANGUAGE_WORDS) for m in explain.methods):
+    technical = [m for m in explain.methods if _hits(m, rules.TECHNICAL_EXPLANATION_WORDS)]
+    if non_experts and technical and not any(_hits(m, rules.PLAIN_LANGUAGE_WORDS) for m in explain.methods):
         found.append(
             _finding(
                 "non_experts_vs_expert_outputs",
@@ -350,7 +298,7 @@ def check_high_stakes_vs_explainability(d: StageDeliverables) -> list[Finding]:
     """High stakes (explainability level high, or a high/critical ethical severity) need real explanations."""
     explain = d.users.explainability
     severe = [
-        name for name in rules.PRINCIPLES if getattr(d.ethics.principles, name).severity in HIGH_STAKES_SEVERITIES
+        name for name in rules.PRINCIPLES if getattr(d.ethics.principles, name).severity in rules.HIGH_STAKES_SEVERITIES
     ]
     reasons = []
     if explain.level == "high":
@@ -421,14 +369,14 @@ def check_rare_event_examples(d: StageDeliverables) -> list[Finding]:
     low_rates = [
         k
         for k in d.metrics.business_kpis
-        if k.baseline and k.baseline.unit == "%" and 0 < k.baseline.value < RARE_EVENT_BASE_RATE_PERCENT
+        if k.baseline and k.baseline.unit == "%" and 0 < k.baseline.value < rules.RARE_EVENT_BASE_RATE_PERCENT
     ]
     for kpi in low_rates[:1]:
         rate = kpi.baseline.value if kpi.baseline else 0
         signals.append(f"the KPI '{_short(kpi.name)}' has a base rate of {rate:g} %")
     words = _hits(
         " ".join(t or "" for t in (d.problem.business_objective.problem, d.problem.target_output.description)),
-        RARE_EVENT_WORDS,
+        rules.RARE_EVENT_WORDS,
     )
     if words or d.problem.ml_archetype == "anomaly_detection":
         signals.append("stage 1 describes a rare event" + (f" ({', '.join(words)})" if words else ""))
@@ -437,7 +385,7 @@ def check_rare_event_examples(d: StageDeliverables) -> list[Finding]:
     labels = d.data.labeling_strategy.label_count or 0
     stated = _largest_count(d.problem.ai_necessity_justification.learnable_signal)
     examples = max(labels, stated)
-    if examples >= RARE_EVENT_MIN_EXAMPLES:
+    if examples >= rules.RARE_EVENT_MIN_EXAMPLES:
         return []
     return [
         _finding(
@@ -445,7 +393,7 @@ def check_rare_event_examples(d: StageDeliverables) -> list[Finding]:
             (1, 3),
             "high",
             f"The model predicts a rare event ({'; '.join(signals)}), but the answers show at most "
-            f"{examples:g} examples to learn from (fewer than {RARE_EVENT_MIN_EXAMPLES:,}).",
+            f"{examples:g} examples to learn from (fewer than {rules.RARE_EVENT_MIN_EXAMPLES:,}).",
             "State how many positive examples exist (S1Q7) and plan to collect or label more, or consider "
             "anomaly detection or resampling.",
         )
@@ -573,18 +521,6 @@ class ConsistencyResult:
 
     def findings_json(self) -> list[dict[str, Any]]:
         return [f.model_dump(mode="json") for f in self.findings]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "findings": self.findings_json(),
-            "semantic_available": self.semantic_available,
-            "semantic_note": self.semantic_note,
-            "provider": self.provider,
-            "offline": self.offline,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "cost_usd": str(self.cost_usd),
-        }
 
 
 SEMANTIC_OFFLINE_NOTE = "Semantic checks need a language model; only the rule-based checks ran (offline)."

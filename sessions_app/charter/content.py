@@ -19,6 +19,7 @@ from llm.schemas import CharterNarrative
 from llm.types import LLMRequest, Purpose, Tier
 from sessions_app.charter.consistency import FindingLike, as_dict
 from sessions_app.charter.deliverables import StageDeliverables, StoredDeliverables
+from sessions_app.formatting import number_text, quantity_text
 from sessions_app.interview import rules
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.question_bank import get_bank
@@ -70,22 +71,7 @@ COMMITTEE_STATEMENT = (
 NO_DECISION_STATEMENT = "No governance decision yet: every principle needs a severity, a likelihood and a mitigation."
 
 
-# --- Small formatting helpers, shared with the renderers ---------------------------------------------------------
-
-
-def number_text(value: Any) -> str:
-    """2.0 → '2', 0.7 → '0.7', 3000.0 → '3000'."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def quantity_text(quantity: Mapping[str, Any] | None) -> str:
-    """{'value': 2.3, 'unit': '%'} → '2.3 %'; None → ''."""
-    if not quantity or quantity.get("value") is None:
-        return ""
-    unit = quantity.get("unit")
-    return f"{number_text(quantity['value'])} {unit}" if unit else number_text(quantity["value"])
+# --- Answers as text (numbers and quantities: sessions_app.formatting) -------------------------------------------
 
 
 def answer_text(stored: Mapping[str, Any] | None) -> str:

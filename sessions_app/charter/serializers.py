@@ -1,47 +1,129 @@
-"""The charter's API bodies and file downloads."""
+"""The charter's API bodies (output serializers) and file downloads."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from llm.selectors import UsageTotals
+from sessions_app.charter.content import DOCUMENT_KIND
 from sessions_app.charter.rendering import charter_filename, to_json, to_pdf
 from sessions_app.charter.selectors import changed_since
 from sessions_app.models import Charter, ConcernAcknowledgement
 
 
-def charter_json(charter: Charter, *, with_content: bool = True) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "charter_id": charter.pk,
-        "version": charter.version,
-        "decision": charter.decision,
-        "generated_at": charter.generated_at,
-        "provider": charter.provider,
-        "offline": charter.offline,
-        "approval": {
-            "approver_name": charter.approver_name or None,
-            "approved_at": charter.approved_at,
-            "comment": charter.approval_comment or None,
-        },
-    }
-    if with_content:
-        body["changed_since"] = changed_since(charter)
-        body["content"] = charter.content
-    return body
+class ApprovalOutput(serializers.Serializer):
+    approver_name = serializers.SerializerMethodField()
+    approved_at = serializers.DateField(allow_null=True)
+    comment = serializers.SerializerMethodField()
+
+    def get_approver_name(self, charter: Charter) -> str | None:
+        return charter.approver_name or None
+
+    def get_comment(self, charter: Charter) -> str | None:
+        return charter.approval_comment or None
+
+
+class CharterSummaryOutput(serializers.Serializer):
+    """A version of the charter without its content (the versions list, the approval's answer)."""
+
+    charter_id = serializers.UUIDField(source="pk")
+    version = serializers.IntegerField(min_value=1)
+    decision = serializers.CharField(
+        help_text="`proceed`, `proceed_with_monitoring`, `revise`, `submit_to_committee` or `halt`."
+    )
+    generated_at = serializers.DateTimeField()
+    provider = serializers.CharField(help_text="Who wrote the narrative: a provider name, or `offline`.")
+    offline = serializers.BooleanField()
+    approval = ApprovalOutput(source="*")
+
+
+CHARTER_CONTENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "schema_version": {"type": "integer", "description": "Changes when the structure changes."},
+        "document": {"type": "string", "enum": [DOCUMENT_KIND]},
+    },
+    "required": ["schema_version"],
+    "additionalProperties": {},
+    "description": "The charter's structured content: `schema_version`, `decision` and one key per section.",
+}
+
+
+@extend_schema_field(CHARTER_CONTENT_SCHEMA)
+class CharterContentField(serializers.JSONField):
+    pass
+
+
+class CharterOutput(CharterSummaryOutput):
+    changed_since = serializers.SerializerMethodField(
+        help_text="Questions (`S2Q3#0`) whose answers changed after this version was generated."
+    )
+    content = CharterContentField()
+
+    def get_changed_since(self, charter: Charter) -> list[str]:
+        return changed_since(charter)
+
+
+class CharterVersionsOutput(serializers.Serializer):
+    results = CharterSummaryOutput(many=True, help_text="Newest first.")
+
+
+class FindingOutput(serializers.Serializer):
+    key = serializers.CharField()
+    check = serializers.CharField()
+    stages = serializers.ListField(child=serializers.IntegerField(), help_text="The stages it spans.")
+    severity = serializers.ChoiceField(choices=["critical", "high", "medium", "low"])
+    description = serializers.CharField()
+    recommendation = serializers.CharField()
+    source = serializers.ChoiceField(choices=["rules", "llm"], required=False)  # type: ignore[assignment]  # the key
+    acknowledged = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True, help_text="Why it was acknowledged.")
+
+
+class ConsistencyOutput(serializers.Serializer):
+    checked_at = serializers.DateTimeField(allow_null=True, help_text="Null before the first check.")
+    findings = FindingOutput(many=True)
+    semantic_available = serializers.BooleanField(allow_null=True, help_text="Whether a model checked as well.")
+
+
+class FindingAcknowledgementOutput(serializers.Serializer):
+    key = serializers.CharField()
+    message = serializers.CharField()
+    reason = serializers.CharField()
+    acknowledged_at = serializers.DateTimeField(source="created_at")
 
 
 def finding_acknowledgement_json(ack: ConcernAcknowledgement) -> dict[str, Any]:
-    return {"key": ack.key, "message": ack.message, "reason": ack.reason, "acknowledged_at": ack.created_at}
+    return dict(FindingAcknowledgementOutput(ack).data)
+
+
+class UsageTotalsOutput(serializers.Serializer):
+    calls = serializers.IntegerField(min_value=0)
+    failed_calls = serializers.IntegerField(min_value=0)
+    input_tokens = serializers.IntegerField(min_value=0)
+    output_tokens = serializers.IntegerField(min_value=0)
+    cache_creation_input_tokens = serializers.IntegerField(min_value=0)
+    cache_read_input_tokens = serializers.IntegerField(min_value=0)
+    cost_usd = serializers.CharField(help_text="A decimal number, as a string.")
+    total_tokens = serializers.IntegerField(min_value=0)
 
 
 def usage_totals_json(totals: UsageTotals) -> dict[str, Any]:
-    return {
-        **{k: (str(v) if k == "cost_usd" else v) for k, v in dataclasses.asdict(totals).items()},
-        "total_tokens": totals.total_tokens,
-    }
+    return dict(UsageTotalsOutput(totals).data)
+
+
+class UsageOutput(serializers.Serializer):
+    session_id = serializers.UUIDField()
+    totals = UsageTotalsOutput()
+    by_stage = serializers.DictField(
+        child=UsageTotalsOutput(), help_text="Stage number (`none`: not bound to a stage) → totals."
+    )
+    by_provider = serializers.DictField(child=UsageTotalsOutput())
+    by_purpose = serializers.DictField(child=UsageTotalsOutput())
 
 
 def charter_download(charter: Charter, fmt: str) -> HttpResponse:

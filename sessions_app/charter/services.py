@@ -76,7 +76,7 @@ def charter_approve(
     if not name:
         raise ValidationError({"approver_name": ["Give the approver's name."]})
     charter.approver_name = name[:150]
-    charter.approved_at = approved_at or timezone.localdate()  # type: ignore[assignment]
+    charter.approved_at = approved_at or timezone.localdate()
     charter.approval_comment = (comment or "").strip()[:2000]
     charter.save(update_fields=["approver_name", "approved_at", "approval_comment"])
     return charter

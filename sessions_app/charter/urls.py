@@ -9,11 +9,8 @@ urlpatterns: list[URLPattern] = [
     path("<str:session_id>/charter/approve/", views.charter_approve, name="approve"),
     path("<str:session_id>/charter/consistency/", views.consistency_check, name="consistency"),
     path("<str:session_id>/charter/runs/<str:run_id>/", views.charter_run_status, name="run_status"),
-    re_path(
-        r"^(?P<session_id>[^/]+)/charter/runs/(?P<run_id>[^/]+)/(?P<action>cancel|retry)/$",
-        views.charter_run_action,
-        name="run_action",
-    ),
+    path("<str:session_id>/charter/runs/<str:run_id>/cancel/", views.charter_run_cancel, name="run_cancel"),
+    path("<str:session_id>/charter/runs/<str:run_id>/retry/", views.charter_run_retry, name="run_retry"),
     path("<str:session_id>/charter/findings/<str:key>/acknowledge/", views.finding_acknowledge, name="acknowledge"),
     re_path(
         r"^(?P<session_id>[^/]+)/charter/download\.(?P<fmt>md|json|pdf|html)$", views.charter_file, name="download"

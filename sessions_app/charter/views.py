@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from sessions_app.access import session_page
 from sessions_app.charter import selectors, services
-from sessions_app.charter.content import SECTIONS
+from sessions_app.charter.content import SECTION_TITLES
 from sessions_app.charter.rendering import to_html
 from sessions_app.charter.serializers import charter_download
 from sessions_app.errors import InterviewConflict, RunInProgress
@@ -24,9 +24,11 @@ from sessions_app.runs import services as runs
 from sessions_app.runs.selectors import run_get, run_latest
 from sessions_app.runs.serializers import run_json
 from uaip.htmx import HtmxHttpRequest
-from uaip.ratelimits import enforce
+from uaip.ratelimits import limit_writes
 
 CHARTER_RUN_KINDS = (RunKind.CHARTER, RunKind.CONSISTENCY)
+# Generating, re-checking and retrying cost model tokens: they share one limit. Cancelling is never limited.
+GENERATE_LIMIT = "charter_generate"
 
 
 def _document_context(charter: Charter) -> dict[str, Any]:
@@ -35,7 +37,7 @@ def _document_context(charter: Charter) -> dict[str, Any]:
         "content": charter.content,
         "s": sections,
         "box": sections["ethical_review"]["decision_box"],
-        "section_titles": dict(SECTIONS),
+        "section_titles": SECTION_TITLES,
     }
 
 
@@ -66,7 +68,6 @@ def charter_page(request: HtmxHttpRequest, session: ScopingSession) -> HttpRespo
 
 def _start_run(request: HtmxHttpRequest, session: ScopingSession, start: Callable[..., StageRun]) -> HttpResponse:
     """Start a charter or consistency run; htmx gets the progress partial, a plain post the page again."""
-    enforce(request, limit_name="charter_generate")
     try:
         run = start(session=session)
     except InterviewConflict as exc:
@@ -82,12 +83,14 @@ def _start_run(request: HtmxHttpRequest, session: ScopingSession, start: Callabl
 
 @session_page
 @require_POST
+@limit_writes(GENERATE_LIMIT)
 def charter_generate(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     return _start_run(request, session, services.charter_generate)
 
 
 @session_page
 @require_POST
+@limit_writes(GENERATE_LIMIT)
 def consistency_check(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     return _start_run(request, session, services.consistency_start)
 
@@ -108,14 +111,22 @@ def charter_run_status(request: HtmxHttpRequest, session: ScopingSession, run_id
 
 @session_page
 @require_POST
-def charter_run_action(request: HtmxHttpRequest, session: ScopingSession, run_id: str, action: str) -> HttpResponse:
+def charter_run_cancel(request: HtmxHttpRequest, session: ScopingSession, run_id: str) -> HttpResponse:
     run = run_get(user=request.user, run_id=run_id, session=session)
     try:
-        if action == "cancel":
-            runs.run_cancel(run=run)
-        else:
-            enforce(request, limit_name="charter_generate")
-            runs.run_retry(run=run)
+        runs.run_cancel(run=run)
+    except (InterviewConflict, RunInProgress) as exc:
+        messages.error(request, str(exc))
+    return redirect("charter:page", session_id=session.id)
+
+
+@session_page
+@require_POST
+@limit_writes(GENERATE_LIMIT)
+def charter_run_retry(request: HtmxHttpRequest, session: ScopingSession, run_id: str) -> HttpResponse:
+    run = run_get(user=request.user, run_id=run_id, session=session)
+    try:
+        runs.run_retry(run=run)
     except (InterviewConflict, RunInProgress) as exc:
         messages.error(request, str(exc))
     return redirect("charter:page", session_id=session.id)

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 
+from sessions_app.formatting import number_text
 from sessions_app.interview.question_bank import Choice, Question, QuestionType, get_bank
 
 MAX_ANSWER_CHARS = 10_000
@@ -104,10 +105,6 @@ def _is_blank(raw: object) -> bool:
     return False
 
 
-def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
-
-
 def _unpack(raw: object, extras: frozenset[str] = frozenset()) -> tuple[object, dict[str, Any]]:
     """Split the JSON form {"value": …, <extras>} into the value and its extras; other input passes through."""
     if not isinstance(raw, Mapping):
@@ -170,16 +167,16 @@ def _to_number(raw: object, *, what: str = "Your answer", example: str = "12.5")
 def _check_bounds(question: Question, number: float, *, what: str, example: str = "") -> None:
     low, high = question.bounds
     if low is not None and high is not None:
-        wanted = f"from {_fmt(low)} to {_fmt(high)}"
+        wanted = f"from {number_text(low, significant=6)} to {number_text(high, significant=6)}"
     elif low is not None:
-        wanted = f"at least {_fmt(low)}"
+        wanted = f"at least {number_text(low, significant=6)}"
     elif high is not None:
-        wanted = f"at most {_fmt(high)}"
+        wanted = f"at most {number_text(high, significant=6)}"
     else:
         return
     if (low is None or number >= low) and (high is None or number <= high):
         return
-    raise _invalid(f"{what} must be {wanted}{example}; got {_fmt(number)}.", code="out_of_range")
+    raise _invalid(f"{what} must be {wanted}{example}; got {number_text(number, significant=6)}.", code="out_of_range")
 
 
 def _unit_key(unit: str) -> str:
@@ -324,7 +321,8 @@ _OUT_OF_TEN_RE = re.compile(r"^\s*(\S+?)\s*/\s*10\s*$")
 def _validate_scale(question: Question, raw: object) -> NormalisedAnswer:
     value, extras = _unpack(raw, frozenset({"note"}))
     low, high = question.bounds
-    wanted = f"The score must be a whole number from {_fmt(low or 0)} to {_fmt(high or 10)}, e.g. 7"
+    # The bank only allows whole-number bounds on a scale.
+    wanted = f"The score must be a whole number from {number_text(low or 0)} to {number_text(high or 10)}, e.g. 7"
     if isinstance(value, str) and (match := _OUT_OF_TEN_RE.match(value)):
         value = match.group(1)
     try:
@@ -332,7 +330,7 @@ def _validate_scale(question: Question, raw: object) -> NormalisedAnswer:
     except ValidationError:
         raise _invalid(f"{wanted}; got {str(value)[:40]!r}.") from None
     if not number.is_integer():
-        raise _invalid(f"{wanted}; got {_fmt(number)}.")
+        raise _invalid(f"{wanted}; got {number_text(number, significant=6)}.")
     _check_bounds(question, number, what="The score", example=", e.g. 7")
     note = _optional_text(extras.get("note"), what="The note", limit=MAX_NOTE_CHARS)
     return NormalisedAnswer(int(number), note=note)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sessions_app.formatting import quantity_text
 from sessions_app.interview import rules
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.answer_types import DURATION_SECONDS, NormalisedAnswer, duration_seconds
@@ -238,8 +239,6 @@ def build_stage_1(answers: AnswerSet) -> ProblemStatement:
 # --- Stage 2 ----------------------------------------------------------------------------------------------------
 
 _TIMEFRAME_WEEKS = {"weeks": 1.0, "months": 52 / 12, "quarters": 13.0}
-_AB_TEST_WORDS = ("a/b", "ab test", "hold-out", "holdout", "control group", "randomi")
-_BEFORE_AFTER_WORDS = ("before and after", "before/after", "pre/post", "against the baseline")
 
 
 def _metrics(answers: AnswerSet) -> list[dict[str, Any]]:
@@ -335,17 +334,6 @@ def actionability(time_to_act: Mapping[str, Any] | None, latency: Mapping[str, A
     return result
 
 
-def _fmt(number: Any) -> str:
-    return str(int(number)) if isinstance(number, float) and number.is_integer() else str(number)
-
-
-def _quantity_text(quantity: Mapping[str, Any] | None) -> str:
-    if not quantity:
-        return "?"
-    unit = quantity.get("unit")
-    return f"{_fmt(quantity['value'])} {unit}".strip() if unit else _fmt(quantity["value"])
-
-
 def _validation_plan(answers: AnswerSet, kpis: list[dict[str, Any]]) -> dict[str, Any]:
     described = " ".join(t for t in (answers.plain("S2Q5"), answers.plain("S2Q8")) if t) or None
     for item in answers.items("S2Q5"):
@@ -353,15 +341,15 @@ def _validation_plan(answers: AnswerSet, kpis: list[dict[str, Any]]) -> dict[str
             described = f"{described} {answers.plain('S2Q5', item)}"
     method = None
     if described:
-        if _word_hits(described, _AB_TEST_WORDS):
+        if _word_hits(described, rules.AB_TEST_WORDS):
             method = "ab_test"
-        elif _word_hits(described, _BEFORE_AFTER_WORDS):
+        elif _word_hits(described, rules.BEFORE_AFTER_WORDS):
             method = "before_after"
     timeframes = [k["timeframe"] for k in kpis if k.get("timeframe") and k["timeframe"].get("unit") in _TIMEFRAME_WEEKS]
     timeline = max(timeframes, key=lambda t: t["value"] * _TIMEFRAME_WEEKS[t["unit"]], default=None)
     criteria = [
-        f"{_label(k['name'])}: from {_quantity_text(k.get('baseline'))} to {_quantity_text(k.get('target'))}"
-        f" within {_quantity_text(k.get('timeframe'))} of launch"
+        f"{_label(k['name'])}: from {quantity_text(k.get('baseline'))} to {quantity_text(k.get('target'))}"
+        f" within {quantity_text(k.get('timeframe'))} of launch"
         for k in kpis
         if k.get("name") and k.get("baseline") and k.get("target") and k.get("timeframe")
     ]

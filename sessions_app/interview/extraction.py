@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from llm.errors import LLMUnavailable
 from llm.gateway import complete
+from llm.prompts import delimit
 from llm.types import LLMRequest, LLMResult, Purpose, Tier
 from sessions_app.interview.answer_types import answer_text
 from sessions_app.models import Answer
@@ -61,7 +62,7 @@ def extract(answer: Answer) -> LLMResult[Any] | None:
         system=SYSTEM,
         tier=Tier.FAST,
         output=output,
-        messages=[{"role": "user", "content": f"<answer>\n{answer_text(answer)}\n</answer>"}],
+        messages=[{"role": "user", "content": delimit(answer_text(answer), "answer")}],
         session=answer.session,
         stage=answer.stage,
         context={"text": answer_text(answer)},

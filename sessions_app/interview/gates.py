@@ -227,8 +227,8 @@ def _kpi_rules(gate: Gate, kpi: BusinessKPI, has_pathway: bool, method: str | No
             gate.rule(
                 f"{prefix}.zero_baseline",
                 False,
-                f"{label}: the baseline is 0, so the 10× plausibility check cannot be applied. Check the "
-                "baseline's unit, or acknowledge.",
+                f"{label}: the baseline is 0, so the {rules.KPI_TARGET_MAX_RATIO:g}× plausibility check cannot be "
+                "applied. Check the baseline's unit, or acknowledge.",
                 kind="concern",
             )
             within = True
@@ -241,7 +241,8 @@ def _kpi_rules(gate: Gate, kpi: BusinessKPI, has_pathway: bool, method: str | No
             )
         achievable = differs and within
         if not achievable:
-            notes.append("the target must differ from the baseline and stay within 10× of it")
+            ratio = f"{rules.KPI_TARGET_MAX_RATIO:g}×"
+            notes.append(f"the target must differ from the baseline and stay within {ratio} of it")
         if kpi.baseline.unit and kpi.target.unit and kpi.baseline.unit.lower() != kpi.target.unit.lower():
             gate.rule(
                 f"{prefix}.unit_mismatch",

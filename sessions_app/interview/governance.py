@@ -7,14 +7,20 @@ can be traced to the rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sessions_app.interview import rules
 
-if TYPE_CHECKING:
-    from sessions_app.interview.deliverables import EthicalRiskReport
+
+class StageFiveReport(Protocol):
+    """What the decision reads of a stage-5 report (``deliverables.EthicalRiskReport``): each principle's block."""
+
+    principles: Any
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any: ...
+
 
 RiskLevel = Literal["low", "medium", "high", "critical"]
 Band = Literal["low", "medium", "high", "critical"]
@@ -192,7 +198,7 @@ def decide(residuals: Mapping[str, ResidualRisk | str], overall_feasibility: str
     )
 
 
-def governance_decide(*, report: EthicalRiskReport, overall_feasibility: str | None) -> GovernanceDecision | None:
+def governance_decide(*, report: StageFiveReport, overall_feasibility: str | None) -> GovernanceDecision | None:
     """The governance decision for a stage-5 report (DOMAIN.md "Governance decision"), or ``None`` while a
     principle still lacks a residual risk. Taken where stage 5 completes and where the charter is built."""
     residuals = {name: getattr(report.principles, name).residual_risk for name in rules.PRINCIPLES}
@@ -201,7 +207,8 @@ def governance_decide(*, report: EthicalRiskReport, overall_feasibility: str | N
     return decide(residuals, overall_feasibility)  # type: ignore[arg-type]
 
 
-def report_with_decision(report: EthicalRiskReport, *, overall_feasibility: str | None) -> EthicalRiskReport:
+def report_with_decision[R: StageFiveReport](report: R, *, overall_feasibility: str | None) -> R:
     """The report carrying its decision, as stage 5 stores it."""
     decision = governance_decide(report=report, overall_feasibility=overall_feasibility)
-    return report.model_copy(update={"governance_decision": decision})
+    copy: R = report.model_copy(update={"governance_decision": decision})
+    return copy

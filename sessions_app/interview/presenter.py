@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import Http404
 
+from sessions_app.formatting import number_text, quantity_text
 from sessions_app.interview import builders, selectors
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.question_bank import Question, QuestionType
@@ -90,12 +91,12 @@ class QuestionBlock:
     @property
     def low(self) -> str | None:
         low = self.question.bounds[0]
-        return None if low is None else _fmt(low)
+        return None if low is None else number_text(low)
 
     @property
     def high(self) -> str | None:
         high = self.question.bounds[1]
-        return None if high is None else _fmt(high)
+        return None if high is None else number_text(high)
 
     @property
     def attempts_left(self) -> int:
@@ -164,12 +165,6 @@ def read_stage(session: ScopingSession, stage_number: int) -> StageReads:
     )
 
 
-def _fmt(number: Any) -> str:
-    if isinstance(number, float) and number.is_integer():
-        return str(int(number))
-    return str(number)
-
-
 def form_values(q: Question, stored: dict[str, Any] | None) -> dict[str, str]:
     """The stored answer (its JSON form) as the values of the question's widget."""
     if not stored:
@@ -178,11 +173,11 @@ def form_values(q: Question, stored: dict[str, Any] | None) -> dict[str, str]:
     if q.type is QuestionType.LIST:
         return {"answer": "\n".join(value or [])}
     if q.type is QuestionType.NUMBER and q.per_item_of:
-        return {"answer": "\n".join(f"{name}: {_fmt(v)}" for name, v in (value or {}).items())}
+        return {"answer": "\n".join(f"{name}: {number_text(v)}" for name, v in (value or {}).items())}
     if q.type is QuestionType.TEXT:
         return {"answer": str(value or "")}
     return {
-        "value": "" if value is None else _fmt(value),
+        "value": "" if value is None else number_text(value),
         "unit": stored.get("unit") or "",
         "note": stored.get("note") or "",
         "detail": stored.get("detail") or "",
@@ -206,8 +201,8 @@ def _hints(reads: StageReads, q: Question) -> tuple[list[str], dict[str, str]]:
             window = builders.actionability(answers.value(derived.from_[0]), answers.value(derived.from_[1]))
             if margin := window.get("margin"):
                 hints.append(
-                    f"Your margin: time to act {_quantity(window['time_to_act'])} − prediction delay "
-                    f"{_quantity(window['prediction_latency'])} = {_quantity(margin)}"
+                    f"Your margin: time to act {quantity_text(window['time_to_act'], missing='?')} − prediction delay "
+                    f"{quantity_text(window['prediction_latency'], missing='?')} = {quantity_text(margin, missing='?')}"
                     f"{'' if window.get('sufficient') else ' (not enough to act on)'}."
                 )
         elif q.confirms == "data_sources[].covers_features":
@@ -217,12 +212,6 @@ def _hints(reads: StageReads, q: Question) -> tuple[list[str], dict[str, str]]:
                 hints.append("Proposed from your Stage-1 features and data sources; confirm or correct it.")
                 prefill["answer"] = "\n".join(lines)
     return hints, prefill
-
-
-def _quantity(quantity: dict[str, Any] | None) -> str:
-    if not quantity:
-        return "?"
-    return f"{_fmt(quantity.get('value'))} {quantity.get('unit') or ''}".strip()
 
 
 def _block(reads: StageReads, q: Question, item: int, answer: dict[str, Any] | None) -> QuestionBlock:

@@ -1,6 +1,7 @@
-"""The stage registry: the one table of the five stages. Stage number → its definition (the question bank), the
-deliverable model, the builder that makes the deliverable from the answers, and the gate rules. Everything that
-iterates over stages reads this table. (Every stage's free-text answers share one checker, ``quality``.)"""
+"""The stage registry: the one table of the five stages. Stage number → the deliverable model, the builder that
+makes the deliverable from the answers, and the gate rules; the stage's questions are in the question bank
+(``question_bank.stage(n)``). Everything that iterates over stages reads this table. (Every stage's free-text
+answers share one checker, ``quality``.)"""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from sessions_app.interview.deliverables import (
     UserContext,
 )
 from sessions_app.interview.gates import GateResult
-from sessions_app.interview.question_bank import StageDefinition, stage
 from sessions_app.models import STAGE_COUNT
 
 Builder = Callable[[AnswerSet], BaseModel]
@@ -34,10 +34,6 @@ class StageSpec:
     deliverable: type[BaseModel]
     build: Builder
     rules: GateRules
-
-    @property
-    def definition(self) -> StageDefinition:
-        return stage(self.number)
 
     def gate(self, answers: AnswerSet, deliverable: BaseModel | dict[str, Any], acknowledged: set[str]) -> GateResult:
         if not isinstance(deliverable, self.deliverable):

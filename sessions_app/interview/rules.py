@@ -1,5 +1,6 @@
-"""Domain thresholds and bands, defined once (DOMAIN.md). The builders, gates and governance import these;
-nothing else restates a number."""
+"""Domain thresholds, bands and word lists, defined once (DOMAIN.md). The quality check, builders, gates,
+governance and the cross-stage consistency checks import these; nothing else restates a number. (A leaf module:
+it imports nothing from the project, so any layer, the LLM contracts included, may import it.)"""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from types import MappingProxyType
 from typing import Final
 
 # --- Answers --------------------------------------------------------------------------------------------------
+QUALITY_THRESHOLD: Final = 7  # an answer is accepted at this score (0–10) or above (DOMAIN.md "Answer quality")
+MAX_FOLLOWUPS: Final = 3  # below the threshold the user gets 1 to this many follow-up questions
 FINAL_STATUSES: Final = frozenset({"accepted", "escalated"})
 MAX_ATTEMPTS: Final = 3  # the first answer counts; after the third the best attempt is accepted as escalated
 MAX_REPEAT_ITEMS: Final = 10  # at most this many KPIs / personas in a repeatable group
@@ -33,6 +36,9 @@ OUTPUT_TYPE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 KPI_TARGET_MAX_RATIO: Final = 10.0  # target within 10× of the baseline (either direction)
 KPI_NAME_MIN_WORDS: Final = 3  # SMART "specific": a KPI named in fewer words is reported as not specific
 ACTIONABILITY_MIN_MARGIN_SECONDS: Final = 0.0  # sufficient only when window − latency > this
+# The validation method read from the described plan (S2Q5, S2Q8): an A/B test wins over a before/after comparison.
+AB_TEST_WORDS: Final = ("a/b", "ab test", "hold-out", "holdout", "control group", "randomi")
+BEFORE_AFTER_WORDS: Final = ("before and after", "before/after", "pre/post", "against the baseline")
 
 # --- Stage 3: data quality and feasibility ----------------------------------------------------------------------
 QUALITY_DIMENSIONS: Final = ("accuracy", "consistency", "completeness", "timeliness", "validity", "integrity")
@@ -92,3 +98,65 @@ COMMITTEE_DECISIONS: Final = frozenset({"halt", "submit_to_committee"})
 FEASIBILITY_FLOORED_DECISIONS: Final = frozenset({"proceed", "proceed_with_monitoring"})
 FEASIBILITY_FLOOR_LEVEL: Final = "low"
 FEASIBILITY_FLOOR_DECISION: Final = "revise"
+
+# --- Cross-stage consistency (run before the charter) ----------------------------------------------------------
+# DOMAIN.md names the checks, not their numbers: these are ours.
+_HOUR: Final = 3_600
+_DAY: Final = 24 * _HOUR
+_WEEK: Final = 7 * _DAY
+_MONTH: Final = 30 * _DAY
+# How long one use of the output lasts for a persona, by their usage frequency (S4Q5), in seconds.
+USAGE_PERIOD_SECONDS: Mapping[str, int] = MappingProxyType(
+    {"hourly": _HOUR, "daily": _DAY, "weekly": _WEEK, "monthly": _MONTH}
+)
+# A prediction needed within this many seconds (or a persona using the output hourly) is a real-time need.
+REALTIME_NEED_SECONDS: Final = _HOUR
+# Update rhythm (seconds) read from a source's size-and-frequency answer (S3Q2); the first hit, in this order, wins.
+UPDATE_PERIOD_WORDS: tuple[tuple[str, int], ...] = (
+    ("real time", 0),
+    ("real-time", 0),
+    ("realtime", 0),
+    ("stream", 0),
+    ("hourly", _HOUR),
+    ("nightly", _DAY),
+    ("daily", _DAY),
+    ("weekly", _WEEK),
+    ("monthly", _MONTH),
+    ("month end", _MONTH),
+    ("quarterly", 91 * _DAY),
+)
+SUPERVISED_ARCHETYPES: Final = frozenset(
+    {"classification", "regression", "time_series_forecasting", "computer_vision", "nlp"}
+)
+# Words in stage 1/3 answers that say where ground-truth outcomes come from when no new labels are planned.
+LABEL_EVIDENCE_WORDS: Final = ("label", "outcome", "historical", "history", "recorded", "ground truth", "annotat")
+NON_EXPERT_PROFICIENCY: Final = "novice"
+EXPERT_AUDIENCES: Final = frozenset({"technical", "domain_expert"})
+# Explanation techniques that need a data-science reader unless they are turned into plain language.
+TECHNICAL_EXPLANATION_WORDS: Final = (
+    "shap",
+    "lime",
+    "feature importance",
+    "partial dependence",
+    "saliency",
+    "gradient",
+    "attention",
+    "shapley",
+    "counterfactual",
+    "coefficients",
+)
+PLAIN_LANGUAGE_WORDS: Final = (
+    "plain",
+    "reason code",
+    "natural language",
+    "simple",
+    "everyday",
+    "narrative",
+    "non-technical",
+)
+HIGH_STAKES_SEVERITIES: Final = frozenset({"high", "critical"})
+# Rare events: a KPI baseline in percent below this, or these words in the problem or the output description …
+RARE_EVENT_BASE_RATE_PERCENT: Final = 1.0
+RARE_EVENT_WORDS: Final = ("rare", "fraud", "anomal", "outlier", "defect", "failure", "incident", "intrusion")
+# … needs at least this many labelled examples.
+RARE_EVENT_MIN_EXAMPLES: Final = 1_000

@@ -47,9 +47,6 @@ class RunUsage:
         )
 
 
-NO_USAGE = RunUsage(provider="", model="", input_tokens=0, output_tokens=0, cost_usd=Decimal(0))
-
-
 def run_claim(*, run_id: str) -> StageRun | None:
     """Move a queued run to running; ``None`` when it was cancelled or already taken."""
     now = timezone.now()

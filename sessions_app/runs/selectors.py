@@ -9,17 +9,19 @@ from collections.abc import Iterable
 from django.db.models import Avg, DurationField, ExpressionWrapper, F
 from django.http import Http404
 
+from accounts.models import ActingUser
 from sessions_app.models import RunStatus, ScopingSession, StageRun
 from sessions_app.sessions.selectors import uuid_or_404
 
 ESTIMATE_SAMPLE = 20
 
 
-def run_get(*, user: object, run_id: uuid.UUID | str, session: ScopingSession | None = None) -> StageRun:
+def run_get(*, user: ActingUser, run_id: uuid.UUID | str, session: ScopingSession | None = None) -> StageRun:
     """The user's run (of ``session`` when given), or ``Http404``: unknown, malformed, someone else's, or of
     another session."""
     key = uuid_or_404(run_id, "run")
-    runs = StageRun.objects.select_related("session", "answer").filter(owner=user, pk=key)
+    # By primary key: the anonymous user's is None, which no run has.
+    runs = StageRun.objects.select_related("session", "answer").filter(owner_id=user.pk, pk=key)
     if session is not None:
         runs = runs.filter(session=session)
     run = runs.first()

@@ -14,6 +14,7 @@ import structlog
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from sessions_app.errors import InterviewConflict, RunInProgress
 from sessions_app.models import ACTIVE_RUN_STATUSES, Answer, RunStatus, ScopingSession, StageRun
 from sessions_app.runs.executor import execute_run
@@ -27,7 +28,7 @@ RUN_STUCK_AFTER = dt.timedelta(minutes=5)
 RUN_QUEUE_TIMEOUT = dt.timedelta(minutes=10)
 
 
-def runs_recover_stuck(*, owner: object = None, now: dt.datetime | None = None) -> int:
+def runs_recover_stuck(*, owner: User | None = None, now: dt.datetime | None = None) -> int:
     """Fail runs whose worker died (no heartbeat) or that no worker picked up. Returns how many were failed."""
     now = now or timezone.now()
     active = StageRun.objects.filter(status__in=ACTIVE_RUN_STATUSES)

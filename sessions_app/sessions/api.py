@@ -10,58 +10,60 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sessions_app.access import SessionScopedAPIView
-from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, ScopingSession, SessionStatus
+from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, SessionStatus
 from sessions_app.sessions.selectors import session_list
+from sessions_app.sessions.serializers import SessionOutput, SessionPage
 from sessions_app.sessions.services import session_create, session_delete, session_update
-from uaip.api import Pagination, call_service
+from uaip.api import (
+    AUTHENTICATED_ERRORS,
+    BODY_ERRORS,
+    DIGITS,
+    Pagination,
+    Text,
+    call_service,
+    documented,
+    errors,
+    trimmed,
+)
 from uaip.ratelimits import ApiThrottle, SessionWriteThrottle
 
 
-class SessionOutput(serializers.ModelSerializer):
-    session_id = serializers.UUIDField(source="id", read_only=True)
-    user_id = serializers.UUIDField(source="owner_id", read_only=True)
-    progress_percent = serializers.IntegerField(read_only=True)
-    stages_completed = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = ScopingSession
-        fields = [
-            "session_id",
-            "user_id",
-            "project_name",
-            "description",
-            "status",
-            "current_stage",
-            "stages_completed",
-            "progress_percent",
-            "created_at",
-            "updated_at",
-            "completed_at",
-        ]
-
-
 class SessionCreateInput(serializers.Serializer):
-    project_name = serializers.CharField(max_length=PROJECT_NAME_MAX)
-    description = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True, default="")
+    project_name = documented(Text, trimmed(1, PROJECT_NAME_MAX))(max_length=PROJECT_NAME_MAX)
+    description = documented(Text, trimmed(0, DESCRIPTION_MAX))(
+        max_length=DESCRIPTION_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class SessionUpdateInput(serializers.Serializer):
-    project_name = serializers.CharField(max_length=PROJECT_NAME_MAX, required=False)
-    description = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True)
+    project_name = documented(Text, trimmed(1, PROJECT_NAME_MAX))(max_length=PROJECT_NAME_MAX, required=False)
+    description = documented(Text, trimmed(0, DESCRIPTION_MAX))(
+        max_length=DESCRIPTION_MAX, required=False, allow_blank=True
+    )
 
 
 class SessionListView(APIView):
     throttle_classes = [ApiThrottle, SessionWriteThrottle]
 
     @extend_schema(
+        operation_id="sessions_list",
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=SessionStatus.values),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 100."),
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=[*SessionStatus.values, ""], description="Empty: every status."
+            ),
+            OpenApiParameter(
+                "page", OpenApiTypes.STR, pattern=DIGITS, description="From 1 (empty: 1); past the last page, 404."
+            ),
+            OpenApiParameter(
+                "page_size",
+                OpenApiTypes.STR,
+                description="A whole number: items per page, at most 100. Anything else means the default, 20.",
+            ),
         ],
-        responses={200: SessionOutput(many=True)},
+        responses={200: SessionPage, **errors(400, 404, *AUTHENTICATED_ERRORS)},
     )
     def get(self, request: Request) -> Response:
+        """Your sessions, newest first, a page at a time."""
         status_filter = request.query_params.get("status")
         if status_filter and status_filter not in SessionStatus.values:
             raise exceptions.ValidationError({"status": [f"Use one of: {', '.join(SessionStatus.values)}."]})
@@ -69,8 +71,11 @@ class SessionListView(APIView):
         page = paginator.paginate_queryset(session_list(user=request.user, status=status_filter), request, self)
         return paginator.get_paginated_response(SessionOutput(page, many=True).data)
 
-    @extend_schema(request=SessionCreateInput, responses={201: SessionOutput})
+    @extend_schema(
+        request=SessionCreateInput, responses={201: SessionOutput, **errors(*BODY_ERRORS, *AUTHENTICATED_ERRORS)}
+    )
     def post(self, request: Request) -> Response:
+        """Start a session; you own it."""
         data = SessionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         session = call_service(session_create, owner=request.user, **data.validated_data)
@@ -80,18 +85,24 @@ class SessionListView(APIView):
 class SessionDetailView(SessionScopedAPIView):
     throttle_classes = [ApiThrottle, SessionWriteThrottle]
 
-    @extend_schema(responses={200: SessionOutput})
+    @extend_schema(responses={200: SessionOutput, **errors(404, *AUTHENTICATED_ERRORS)})
     def get(self, request: Request, session_id: str) -> Response:
+        """One of your sessions."""
         return Response(SessionOutput(self.session).data)
 
-    @extend_schema(request=SessionUpdateInput, responses={200: SessionOutput})
+    @extend_schema(
+        request=SessionUpdateInput,
+        responses={200: SessionOutput, **errors(*BODY_ERRORS, 404, *AUTHENTICATED_ERRORS)},
+    )
     def patch(self, request: Request, session_id: str) -> Response:
+        """Rename a session or change its description."""
         data = SessionUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         session = call_service(session_update, session=self.session, **data.validated_data)
         return Response(SessionOutput(session).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **errors(404, *AUTHENTICATED_ERRORS)})
     def delete(self, request: Request, session_id: str) -> Response:
+        """Delete a session and everything in it."""
         call_service(session_delete, session=self.session)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,6 +7,7 @@ import uuid
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from accounts.models import ActingUser
 from sessions_app.models import ScopingSession
 
 
@@ -15,8 +16,13 @@ def _with_progress(sessions: QuerySet[ScopingSession]) -> QuerySet[ScopingSessio
     return sessions.annotate(completed_stage_count=completed)
 
 
-def session_list(*, user: object, status: str | None = None) -> QuerySet[ScopingSession]:
-    sessions = _with_progress(ScopingSession.objects.filter(owner=user)).order_by("-created_at", "-id")
+def _owned_by(user: ActingUser) -> QuerySet[ScopingSession]:
+    # By primary key: the anonymous user's is None, which no session has.
+    return ScopingSession.objects.filter(owner_id=user.pk)
+
+
+def session_list(*, user: ActingUser, status: str | None = None) -> QuerySet[ScopingSession]:
+    sessions = _with_progress(_owned_by(user)).order_by("-created_at", "-id")
     if status:
         sessions = sessions.filter(status=status)
     return sessions
@@ -30,10 +36,10 @@ def uuid_or_404(value: uuid.UUID | str, what: str) -> uuid.UUID:
         raise Http404(f"No such {what}.") from exc
 
 
-def session_get(*, user: object, session_id: uuid.UUID | str) -> ScopingSession:
+def session_get(*, user: ActingUser, session_id: uuid.UUID | str) -> ScopingSession:
     """The user's session, or ``Http404`` when it does not exist, is malformed or belongs to someone else."""
     key = uuid_or_404(session_id, "session")
     try:
-        return _with_progress(ScopingSession.objects.filter(owner=user)).get(pk=key)
+        return _with_progress(_owned_by(user)).get(pk=key)
     except ScopingSession.DoesNotExist as exc:
         raise Http404("No such session.") from exc

@@ -18,7 +18,7 @@ from sessions_app.models import ScopingSession
 from sessions_app.sessions.forms import RenameForm, SessionForm
 from sessions_app.sessions.selectors import session_list
 from sessions_app.sessions.services import session_create, session_delete, session_update
-from uaip.htmx import HtmxHttpRequest
+from uaip.htmx import AuthenticatedHtmxRequest, HtmxHttpRequest
 from uaip.ratelimits import limit_writes
 
 DASHBOARD_PAGE_SIZE = 20
@@ -40,7 +40,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @limit_writes("session_write")
-def create(request: HtmxHttpRequest) -> HttpResponse:
+def create(request: AuthenticatedHtmxRequest) -> HttpResponse:
     form = SessionForm(request.POST)
     session = None
     if form.is_valid():

@@ -21,10 +21,10 @@ from accounts.models import User
 from sessions_app.interview.question_bank import QuestionType, stage
 from sessions_app.models import Answer, AnswerStatus, Checkpoint, RunStatus, ScopingSession, StageRun
 from sessions_app.sessions.services import session_create
+from tests.helpers import IMMEDIATE_TASKS
 from tests.sessions_app.churn_answers import STAGE_1
 
 ROOT = Path(__file__).resolve().parents[2]
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 VAGUE = "Improve efficiency"
 # A check runs in well under a second; the first one may wait for the worker process to start.
 WORKER_START_TIMEOUT_MS = 30_000
@@ -55,7 +55,7 @@ def background_checks(live_server: Any, settings: Any, tmp_path: Path) -> Iterat
     """
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
-        settings.TASKS = IMMEDIATE
+        settings.TASKS = IMMEDIATE_TASKS
         yield "immediate"
         return
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from llm.prompts import quality_check_request
+from llm.prompts import delimit
 from llm.schemas import QualityAssessment
-from llm.types import LLMRequest
+from llm.types import LLMRequest, Purpose
+from sessions_app.interview.quality import ASSESSOR_SYSTEM_PROMPT
+
+QUESTION = "What does success look like, and how is it measured?"
 
 GOOD_ASSESSMENT: dict[str, Any] = {
     "score": 8,
@@ -25,9 +28,14 @@ def assessment(**overrides: Any) -> dict[str, Any]:
 def quality_request(
     answer: str = "Cut claim processing from 14 to 7 days", *, session: Any = None, stage: int | None = 1
 ) -> LLMRequest[QualityAssessment]:
-    return quality_check_request(
-        question="What does success look like, and how is it measured?",
-        answer=answer,
+    """A quality check shaped as the interview sends it (``quality.assessment_request``), without an answer row."""
+    content = f"Question: {QUESTION}\n{delimit(answer, 'answer')}\nAssess the answer."
+    return LLMRequest(
+        purpose=Purpose.QUALITY_CHECK,
+        system=ASSESSOR_SYSTEM_PROMPT,
+        messages=[{"role": "user", "content": content}],
+        output=QualityAssessment,
         session=session,
         stage=stage,
+        context={"question": QUESTION, "answer": answer, "example": ""},
     )

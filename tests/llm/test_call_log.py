@@ -151,7 +151,7 @@ def test_concurrent_calls_are_each_logged_correctly(anthropic_on, make_user):
         try:
             start.wait()
             request = LLMRequest(
-                purpose=Purpose.FOLLOWUP,
+                purpose=Purpose.CHARTER,
                 system="s",
                 messages=[{"role": "user", "content": f"caller-{number} says hi"}],
                 session=sessions[number],

@@ -56,7 +56,7 @@ def test_balanced_tier_uses_the_balanced_model(anthropic_on):
 
 def test_text_blocks_are_selected_by_type_not_position(anthropic_on):
     anthropic_on.queue(fa.message("The answer.", thinking_first=True))
-    request = LLMRequest(purpose=Purpose.FOLLOWUP, system="s", messages=[{"role": "user", "content": "q"}])
+    request = LLMRequest(purpose=Purpose.CHARTER, system="s", messages=[{"role": "user", "content": "q"}])
 
     assert complete(request).text == "The answer."
 
@@ -245,7 +245,7 @@ def test_cost_is_exact_for_known_usage(anthropic_on):
 
 def test_empty_plain_text_reply_is_reasked_without_mentioning_json(anthropic_on):
     anthropic_on.queue(fa.message(""), fa.message("Which team owns the claims backlog?"))
-    request = LLMRequest(purpose=Purpose.FOLLOWUP, system="s", messages=[{"role": "user", "content": "q"}])
+    request = LLMRequest(purpose=Purpose.CHARTER, system="s", messages=[{"role": "user", "content": "q"}])
 
     result = complete(request)
 

@@ -30,7 +30,7 @@ def test_structured_output_uses_format_schema_and_ollama_model(ollama_on):
 
 def test_plain_text_request_sends_no_format(ollama_on):
     ollama_on.queue(fo.chat_reply("Hello there"))
-    request = LLMRequest(purpose=Purpose.FOLLOWUP, system="Be brief.", messages=[{"role": "user", "content": "Hi"}])
+    request = LLMRequest(purpose=Purpose.CHARTER, system="Be brief.", messages=[{"role": "user", "content": "Hi"}])
 
     result = complete(request)
 

@@ -7,7 +7,7 @@ import pytest
 from llm.gateway import complete
 from llm.offline.extraction import extract_items
 from llm.providers.offline import HANDLERS
-from llm.schemas import CharterNarrative, ConsistencyReport, ExtractedItems, FollowupQuestions, QualityAssessment
+from llm.schemas import CharterNarrative, ConsistencyReport, ExtractedItems, QualityAssessment
 from llm.types import LLMRequest, Purpose
 
 pytestmark = pytest.mark.django_db
@@ -47,21 +47,6 @@ def test_quality_check_falls_back_to_the_last_user_message():
     result = complete(_request(Purpose.QUALITY_CHECK, QualityAssessment, content="Improve efficiency"))
 
     assert 2 <= result.parsed.score <= 3
-
-
-def test_followup_offline_gives_targeted_questions():
-    result = complete(_request(Purpose.FOLLOWUP, FollowupQuestions, {"answer": "Everyone", "question": "Who uses it?"}))
-
-    assert 1 <= len(result.parsed.questions) <= 3
-    assert any("role" in q for q in result.parsed.questions)
-
-
-def test_followup_as_plain_text_is_one_question_per_line():
-    result = complete(_request(Purpose.FOLLOWUP, context={"answer": "Improve efficiency"}))
-
-    assert result.parsed is None
-    assert len(result.text.splitlines()) >= 1
-    assert not result.text.startswith("{")
 
 
 def test_extraction_parses_lines_deterministically():

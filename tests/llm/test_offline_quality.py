@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from llm.offline.quality import assess_answer
-from llm.schemas import QUALITY_THRESHOLD, QualityAssessment
+from llm.schemas import QualityAssessment
+from sessions_app.interview.rules import QUALITY_THRESHOLD
 
 SUCCESS_QUESTION = "What does success look like, and how is it measured?"
 USERS_QUESTION = "Who are the primary users of the model's output?"

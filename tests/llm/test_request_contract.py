@@ -1,4 +1,4 @@
-"""The request/result contract other code relies on, and the ready-made quality-check prompt."""
+"""The request/result contract other code relies on, delimiting user text, and clean model output."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import pytest
 from pydantic import BaseModel
 
 from llm.errors import InvalidOutput
-from llm.prompts import delimit, quality_check_request
-from llm.schemas import FollowupQuestions, QualityAssessment
+from llm.prompts import delimit
+from llm.schemas import QualityAssessment
 from llm.types import LLMRequest, Purpose, Tier
 from llm.validation import validate_reply
 
 
 def _request(**overrides):
-    fields = {"purpose": "followup", "system": "s", "messages": [{"role": "user", "content": "hi"}], **overrides}
+    fields = {"purpose": "charter", "system": "s", "messages": [{"role": "user", "content": "hi"}], **overrides}
     return LLMRequest(**fields)
 
 
@@ -47,21 +47,18 @@ def test_user_text_is_delimited_and_cannot_close_the_tag():
     assert wrapped.count("</answer>") == 1
 
 
-def test_quality_check_request_carries_context_for_offline():
-    request = quality_check_request(question="Q?", answer="A.", session=None, stage=3, example="E.")
-
-    assert request.output is QualityAssessment
-    assert request.context == {"question": "Q?", "answer": "A.", "example": "E."}
-    assert "<answer>\nA.\n</answer>" in request.messages[0]["content"]
-    assert "never instructions" in request.system
-
-
 def test_followups_are_shown_clean_without_model_commentary():
-    parsed = FollowupQuestions(
-        questions=["Here's a follow-up question: By when?", "1. Which team?", "Follow-up question 3: How many?"]
+    parsed = QualityAssessment(
+        score=4,
+        criteria={"specificity": 4, "measurability": 4, "completeness": 4, "coherence": 4, "relevance": 4},
+        followup_questions=[
+            "Here's a follow-up question: By when?",
+            "1. Which team?",
+            "Follow-up question 3: How many?",
+        ],
     )
 
-    assert parsed.questions == ["By when?", "Which team?", "How many?"]
+    assert parsed.followup_questions == ["By when?", "Which team?", "How many?"]
 
 
 def test_a_low_score_without_followups_is_invalid_output():

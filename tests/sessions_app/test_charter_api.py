@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.test import override_settings
 
 from sessions_app.models import Charter, RunStatus, StageRun
 from tests.fakes import anthropic as fa
 from tests.sessions_app.factories import make_session
 from tests.sessions_app.interview_helpers import complete_interview
 from tests.sessions_app.test_charter_content import SCENARIOS
-from tests.sessions_app.test_interview_api import IMMEDIATE
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +27,9 @@ SECTION_HEADINGS = [
 
 
 @pytest.fixture
-def generate(api, django_capture_on_commit_callbacks):
+def generate(api, run_tasks):
     def run(session):
-        with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
-            response = api.post(f"/api/v1/sessions/{session.id}/charter")
+        response = run_tasks(api.post, f"/api/v1/sessions/{session.id}/charter")
         assert response.status_code == 202, response.json()
         return StageRun.objects.get(pk=response.json()["run_id"])
 
@@ -216,11 +213,10 @@ def test_critical_finding_blocks_generation_until_acknowledged(api, finished, ge
     assert "The source arrives next quarter" in markdown
 
 
-def test_consistency_can_be_checked_before_generating(api, user, finished, django_capture_on_commit_callbacks):
+def test_consistency_can_be_checked_before_generating(api, user, finished, run_tasks):
     unfinished = make_session(user)
     assert api.post(f"/api/v1/sessions/{unfinished.id}/consistency").status_code == 409
-    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
-        response = api.post(f"/api/v1/sessions/{finished.id}/consistency")
+    response = run_tasks(api.post, f"/api/v1/sessions/{finished.id}/consistency")
     assert response.status_code == 202
     run = StageRun.objects.get(pk=response.json()["run_id"])
     assert run.status == RunStatus.SUCCEEDED and run.result == {"findings": 0, "critical": 0}

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from sessions_app.models import Charter, RunStatus, StageRun
+from tests.helpers import HTMX
 from tests.sessions_app.factories import make_session
 from tests.sessions_app.interview_helpers import complete_interview
-from tests.sessions_app.test_interview_api import IMMEDIATE
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def web(client, user):
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -56,9 +50,8 @@ def test_generate_shows_progress_then_the_charter(web, finished):
     assert "Executive summary" in html and "written offline" in html
 
 
-def test_downloads_and_printable_page(web, finished, django_capture_on_commit_callbacks):
-    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
-        web.post(f"{page(finished)}generate/")
+def test_downloads_and_printable_page(web, finished, run_tasks):
+    run_tasks(web.post, f"{page(finished)}generate/")
     md = web.get(f"{page(finished)}download.md")
     assert md.status_code == 200 and "kestrel-churn-charter-v1.md" in md["Content-Disposition"]
     assert web.get(f"{page(finished)}download.pdf").content.startswith(b"%PDF")
@@ -66,7 +59,7 @@ def test_downloads_and_printable_page(web, finished, django_capture_on_commit_ca
     assert "@media print" in printable or "@page" in printable
 
 
-def test_failed_generation_offers_retry(web, finished, django_capture_on_commit_callbacks):
+def test_failed_generation_offers_retry(web, finished, run_tasks):
     run = StageRun.objects.create(
         session=finished,
         owner=finished.owner,
@@ -76,14 +69,12 @@ def test_failed_generation_offers_retry(web, finished, django_capture_on_commit_
     )
     html = web.get(page(finished)).content.decode()
     assert "No language model could answer." in html and "Retry" in html
-    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
-        web.post(f"{page(finished)}runs/{run.pk}/retry/")
+    run_tasks(web.post, f"{page(finished)}runs/{run.pk}/retry/")
     assert Charter.objects.filter(session=finished).count() == 1
 
 
-def test_approval_from_the_page(web, finished, django_capture_on_commit_callbacks):
-    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
-        web.post(f"{page(finished)}generate/")
+def test_approval_from_the_page(web, finished, run_tasks):
+    run_tasks(web.post, f"{page(finished)}generate/")
     web.post(f"{page(finished)}approve/", {"approver_name": "Dana Ruiz", "approved_at": "2026-11-20", "version": 1})
     charter = Charter.objects.get(session=finished)
     assert charter.approver_name == "Dana Ruiz" and str(charter.approved_at) == "2026-11-20"
@@ -105,9 +96,21 @@ def test_cannot_poll_other_users_charter_run(client, other_user, web, finished):
     assert client.post(f"{page(finished)}runs/{run.pk}/cancel/").status_code == 404
 
 
-def test_consistency_check_from_the_page(web, finished, django_capture_on_commit_callbacks):
-    with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
-        web.post(f"{page(finished)}consistency/")
+def test_consistency_check_from_the_page(web, finished, run_tasks):
+    run_tasks(web.post, f"{page(finished)}consistency/")
     run = StageRun.objects.get(session=finished)
     assert run.kind == "consistency" and run.status == RunStatus.SUCCEEDED
     assert "Consistency checked: 0 finding(s)" in web.get(page(finished)).content.decode()
+
+
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "charter_generate": "1/h"})
+def test_generating_checking_and_retrying_share_a_limit_cancelling_is_never_limited(web, finished):
+    assert web.post(f"{page(finished)}generate/").status_code == 302
+    run = StageRun.objects.get(session=finished)
+    for action in ("consistency/", f"runs/{run.pk}/retry/"):
+        over = web.post(f"{page(finished)}{action}")
+        assert over.status_code == 429 and int(over["Retry-After"]) >= 1, action
+    assert web.post(f"{page(finished)}runs/{run.pk}/cancel/").status_code == 302
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED
+    assert StageRun.objects.filter(session=finished).count() == 1

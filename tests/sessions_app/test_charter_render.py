@@ -3,14 +3,20 @@ standalone HTML with a print stylesheet, PDF through WeasyPrint, and the downloa
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 
-from sessions_app.charter.content import ADVISORY_STATEMENT, COMMITTEE_STATEMENT, SECTIONS
+from sessions_app.charter import outline
+from sessions_app.charter.content import ADVISORY_STATEMENT, COMMITTEE_STATEMENT, SECTIONS, build_charter_content
+from sessions_app.charter.deliverables import deliverables_from_answers
 from sessions_app.charter.rendering import charter_filename, to_html, to_json, to_markdown, to_pdf
+from sessions_app.interview.answer_set import AnswerSet
 from tests.sessions_app.churn_answers import CHURN_ANSWERS, churn_answer_values
 from tests.sessions_app.test_charter_content import SCENARIOS, charter, fragments
 
@@ -107,6 +113,85 @@ def test_html_decision_box_for_committee():
     html = to_html(charter(SCENARIOS["submit_to_committee"]))
     assert 'class="decision-box committee"' in html and "Decision: Submit to committee" in html
     assert COMMITTEE_STATEMENT in html
+
+
+# --- One source: both renderings come from the outline ----------------------------------------------------------
+
+
+def _outline_text(block: outline.Block) -> Iterator[str]:
+    """Every piece of text a block shows."""
+    match block:
+        case outline.Heading():
+            yield block.text
+        case outline.Fields():
+            for field in block.rows:
+                yield field.label
+                yield from field.lines
+        case outline.Table():
+            yield from block.headers
+            yield from (cell for row in block.rows for cell in row) if block.rows else (block.empty,)
+        case outline.Bullets():
+            yield from block.items or (block.empty,)
+        case outline.Paragraph():
+            yield "".join(span.text for span in block.spans)
+        case outline.Callout():
+            for child in block.blocks:
+                yield from _outline_text(child)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _unanswered() -> dict[str, Any]:
+    """A charter with nothing answered: every 'none recorded' branch."""
+    empty = deliverables_from_answers(AnswerSet.from_values({}))
+    return build_charter_content(project_name="Empty", deliverables=empty, answers={}, version=1, generated_at=None)
+
+
+@pytest.mark.parametrize("scenario", ["churn", "halt", "unanswered"])
+def test_markdown_and_html_show_every_piece_of_the_outline(scenario):
+    content = _unanswered() if scenario == "unanswered" else charter(SCENARIOS.get(scenario))
+    # Markdown and HTML markup dropped, so that only what a reader sees is compared.
+    markdown = re.sub(r"\n>", "\n", to_markdown(content)).replace("**", "").replace("`", "")
+    markdown = _plain(markdown.replace("\\|", "|").replace("<br>", " "))
+    page = re.sub(r"<[^>]+>", " ", re.sub(r"</?(?:strong|code)>", "", to_html(content)))
+    page = _plain(html_lib.unescape(page).replace("\\n", " "))
+    for section in outline.charter_outline(content).sections:
+        assert _plain(section.title) in markdown and _plain(section.title) in page
+        for block in section.blocks:
+            for piece in map(_plain, _outline_text(block)):
+                assert piece in markdown, (section.key, piece)
+                assert piece in page, (section.key, piece)
+
+
+def test_a_field_added_to_the_outline_appears_in_markdown_html_and_the_page(monkeypatch, churn_charter):
+    build = outline.SECTION_BLOCKS["executive_summary"]
+    monkeypatch.setitem(
+        outline.SECTION_BLOCKS,
+        "executive_summary",
+        lambda s: [*build(s), outline.fields(("Sponsor", "Dana <CFO> | finance"))],
+    )
+    assert "- **Sponsor:** Dana <CFO> \\| finance" in to_markdown(churn_charter)
+    html = "<dt>Sponsor</dt><dd>Dana &lt;CFO&gt; | finance</dd>"
+    assert html in to_html(churn_charter)
+    assert html in render_to_string("sessions_app/charter/document.html#charter-body", {"content": churn_charter})
+
+
+def test_approval_is_a_blank_sign_off_table_until_someone_approves(churn_charter):
+    html = to_html(churn_charter)
+    assert '<table class="approval">' in html and '<th scope="row">Approver</th><td></td>' in html
+    assert "Not yet approved." in html
+    assert "- **Approver:** —" in to_markdown(churn_charter)
+    approved = charter(approval={"approver_name": "Dana Ruiz", "approved_at": "2026-11-20", "comment": "Go"})
+    assert '<th scope="row">Approver</th><td>Dana Ruiz</td>' in to_html(approved)
+    assert "Not yet approved." not in to_markdown(approved)
+
+
+def test_both_renderings_name_the_decision_and_its_code():
+    content = charter(SCENARIOS["halt"])
+    assert "> **Decision: Halt** (`halt`)" in to_markdown(content)
+    assert '<p class="decision"><strong>Decision: Halt</strong> (<code>halt</code>)</p>' in to_html(content)
 
 
 def test_pdf_is_a_pdf(churn_charter):

@@ -10,7 +10,6 @@ from django.test import override_settings
 from sessions_app.models import Checkpoint, StageState
 from tests.sessions_app.churn_answers import CHURN_ANSWERS_BY_STAGE
 from tests.sessions_app.factories import make_session
-from tests.sessions_app.test_interview_api import IMMEDIATE
 
 pytestmark = pytest.mark.django_db
 
@@ -18,18 +17,18 @@ UNAVAILABLE_FEATURE_CONCERN = "s1.feature_unavailable.outage-minutes-on-the-cust
 
 
 @pytest.fixture
-def interview(api, user, django_capture_on_commit_callbacks):
+def interview(api, user, run_tasks):
     session = make_session(user, project_name="Kestrel churn")
     base = f"/api/v1/sessions/{session.id}"
 
     class Interview:
         def answer(self, stage: int, question_id: str, raw, item: int = 0):
-            with override_settings(TASKS=IMMEDIATE), django_capture_on_commit_callbacks(execute=True):
-                response = api.post(
-                    f"{base}/stages/{stage}/answers",
-                    {"question_id": question_id, "answer": raw, "item": item},
-                    format="json",
-                )
+            response = run_tasks(
+                api.post,
+                f"{base}/stages/{stage}/answers",
+                {"question_id": question_id, "answer": raw, "item": item},
+                format="json",
+            )
             assert response.status_code in (201, 202), (question_id, response.json())
             return response.json()
 

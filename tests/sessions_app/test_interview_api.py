@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.test import override_settings
 
 from sessions_app.models import Answer, AnswerStatus, RunStatus, StageRun
 from tests.sessions_app.factories import make_session
 
 pytestmark = pytest.mark.django_db
 
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 VAGUE = "Improve efficiency"
 STRONG = (
     "About 2.1% of our 180,000 broadband subscribers cancel each month, roughly 45,000 a year; each costs "
@@ -26,18 +24,6 @@ def answers_url(session, stage: int = 1) -> str:
 @pytest.fixture
 def session(user):
     return make_session(user, project_name="Churn")
-
-
-@pytest.fixture
-def run_tasks(django_capture_on_commit_callbacks):
-    """Requests made through this run their background work at once, as the worker would after the commit."""
-
-    def request(method, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return method(*args, **kwargs)
-
-    with override_settings(TASKS=IMMEDIATE):
-        yield request
 
 
 def test_vague_text_answer_is_saved_then_gets_followups(api, session, run_tasks):

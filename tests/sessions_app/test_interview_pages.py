@@ -2,61 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
-from django.test import override_settings
-from django.test.html import Element, parse_html
+from django.test.html import parse_html
 
 from llm.errors import LLMUnavailable
 from sessions_app.interview import services
 from sessions_app.interview.question_bank import QuestionType, stage
 from sessions_app.models import Answer, AnswerStatus, Checkpoint, RunStatus, StageRun
 from sessions_app.runs.executor import StageExecutor
+from tests.helpers import HTMX, attrs, by_id, find_all, html_of, text_of, walk
 from tests.sessions_app.churn_answers import STAGE_1
 from tests.sessions_app.factories import make_session
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 VAGUE = "Improve efficiency"
 STRONG = STAGE_1[("S1Q1", 0)]
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
-
-
-def walk(node: Element | str) -> Iterator[Element]:
-    if isinstance(node, str):
-        return
-    yield node
-    for child in node.children:
-        yield from walk(child)
-
-
-def attrs(element: Element) -> dict[str, str | None]:
-    return dict(element.attributes)
-
-
-def by_id(root: Element, ident: str) -> Element:
-    found = [e for e in walk(root) if attrs(e).get("id") == ident]
-    assert len(found) == 1, f"expected one element #{ident}, found {len(found)}"
-    return found[0]
-
-
-def find_all(root: Element, tag: str, **wanted: str) -> list[Element]:
-    return [e for e in walk(root) if e.name == tag and all(attrs(e).get(k) == v for k, v in wanted.items())]
-
-
-def text_of(node: Element | str) -> str:
-    if isinstance(node, str):
-        return node
-    return " ".join(text_of(child) for child in node.children).strip()
-
-
-def html_of(response) -> Element:
-    return parse_html(response.content.decode())
 
 
 def stage_url(session, n: int = 1) -> str:
@@ -72,26 +36,8 @@ def run_url(session, run, action: str = "") -> str:
 
 
 @pytest.fixture
-def web(client, user):
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def session(user):
     return make_session(user, project_name="Churn")
-
-
-@pytest.fixture
-def run_tasks(django_capture_on_commit_callbacks) -> Iterator[Callable]:
-    """Requests made through this run their background work at once, as the worker would after the commit."""
-
-    def request(method, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return method(*args, **kwargs)
-
-    with override_settings(TASKS=IMMEDIATE):
-        yield request
 
 
 def answer_stage_1(session, run_tasks) -> None:

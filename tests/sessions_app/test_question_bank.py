@@ -74,8 +74,9 @@ def test_ids_are_unique_well_formed_and_sequential_per_stage(bank):
     ids = [question.id for question in bank.questions]
     assert len(ids) == len(set(ids))
     for stage in bank.stages:
-        assert list(stage.question_ids) == [f"S{stage.number}Q{i}" for i in range(1, len(stage.questions) + 1)]
-        assert all(re.fullmatch(r"S[1-5]Q[1-9]\d*", qid) for qid in stage.question_ids)
+        ids = [q.id for q in stage.questions]
+        assert ids == [f"S{stage.number}Q{i}" for i in range(1, len(stage.questions) + 1)]
+        assert all(re.fullmatch(r"S[1-5]Q[1-9]\d*", qid) for qid in ids)
 
 
 def test_every_question_has_help_and_an_example_of_a_strong_answer(bank):

@@ -5,16 +5,10 @@ from __future__ import annotations
 import pytest
 
 from sessions_app.models import ScopingSession
+from tests.helpers import HTMX
 from tests.sessions_app.factories import make_session
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def web(client, user):
-    client.force_login(user)
-    return client
 
 
 def test_dashboard_requires_login(client):

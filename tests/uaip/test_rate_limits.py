@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -110,10 +111,9 @@ def test_login_page_limit_shows_readable_page(client, user):
 
 
 @override_settings(RATE_LIMITS=limits(session_write="1/h"))
-def test_htmx_create_over_limit_shows_message_in_place(client, user):
-    client.force_login(user)
-    assert client.post("/sessions/new/", {"project_name": "First"}, HTTP_HX_REQUEST="true").status_code == 200
-    response = client.post("/sessions/new/", {"project_name": "Second"}, HTTP_HX_REQUEST="true")
+def test_htmx_create_over_limit_shows_message_in_place(web):
+    assert web.post("/sessions/new/", {"project_name": "First"}, **HTMX).status_code == 200
+    response = web.post("/sessions/new/", {"project_name": "Second"}, **HTMX)
     assert response.status_code == 429
     assert response["HX-Retarget"] == "#messages"
     assert b"wait" in response.content and b"<html" not in response.content

@@ -213,10 +213,6 @@ class StageDefinition(StageMetadata):
     def _questions_by_id(self) -> dict[str, Question]:
         return {question.id: question for question in self.questions}
 
-    @property
-    def question_ids(self) -> tuple[str, ...]:
-        return tuple(question.id for question in self.questions)
-
     def group(self, key: str) -> Group:
         for group in self.groups:
             if group.key == key:
