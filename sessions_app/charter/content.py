@@ -19,10 +19,13 @@ from llm.schemas import CharterNarrative
 from llm.types import LLMRequest, Purpose, Tier
 from sessions_app.charter.consistency import FindingLike, as_dict
 from sessions_app.charter.deliverables import StageDeliverables, StoredDeliverables
+from sessions_app.charter.framework import framework_coverage
 from sessions_app.formatting import number_text, quantity_text
 from sessions_app.interview import rules
 from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.governance import DECISION_LABELS
 from sessions_app.interview.question_bank import get_bank
+from sessions_app.interview.regulatory import TIER_LABELS
 
 if TYPE_CHECKING:
     from sessions_app.models import ScopingSession
@@ -41,29 +44,18 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("ethical_review", "7. Ethical review"),
     ("operational_strategy", "8. Operational strategy"),
     ("open_issues", "Open issues"),
+    ("framework_coverage", "Framework coverage: NIST AI RMF 1.0"),
     ("appendix", "Appendix: questions and final answers"),
     ("approval", "Approval"),
 )
 SECTION_TITLES: Mapping[str, str] = dict(SECTIONS)
 
-DECISION_LABELS: Mapping[str, str] = {
-    "proceed": "Proceed",
-    "proceed_with_monitoring": "Proceed with monitoring",
-    "revise": "Revise",
-    "submit_to_committee": "Submit to committee",
-    "halt": "Halt",
-}
-PRINCIPLE_LABELS: Mapping[str, str] = {
-    "fairness": "Fairness & equity",
-    "privacy": "Privacy & data protection",
-    "transparency": "Transparency & accountability",
-    "safety": "Safety & resilience",
-    "human_agency": "Human agency & oversight",
-}
+PRINCIPLE_LABELS = rules.PRINCIPLE_LABELS
 ADVISORY_STATEMENT = (
-    "This governance decision is advisory. It is computed from the residual risks and the data feasibility by the "
-    "rules listed here, so it can be traced and audited; it does not replace the approval of the people accountable "
-    "for the project."
+    "This governance decision is advisory. It is computed from the answers — the risks before and after mitigation, "
+    "how far each mitigation has got, the EU AI Act tier, the ethics review, the team's own acceptance, the "
+    "consistency findings and the data feasibility — by the rules listed here, so it can be traced and audited; "
+    "it does not replace the approval of the people accountable for the project."
 )
 COMMITTEE_STATEMENT = (
     "Committee review is required: the project must go to the ethics committee before any further work."
@@ -163,8 +155,11 @@ def _inputs_text(inputs: Mapping[str, Any]) -> str:
 
 
 def _rule_line(rule: Mapping[str, Any]) -> str:
-    decisive = " (decisive)" if rule.get("decisive") else ""
-    return f"Rule {rule['rule']}: {rule['description']} Inputs: {rule['inputs_text']} → {rule['outcome']}{decisive}."
+    """One reason in plain words: what holds and the least it asks for (no internal rule names)."""
+    level = DECISION_LABELS.get(str(rule["outcome"]), str(rule["outcome"])).lower()
+    if rule.get("decisive"):
+        return f"{rule['description']} This sets the decision: {level}."
+    return f"{rule['description']} On its own this would mean at least: {level}."
 
 
 def _conditions(d: StageDeliverables, decision: str | None) -> list[str]:
@@ -215,6 +210,7 @@ def decision_box(d: StageDeliverables, narrative: CharterNarrative | None = None
         for rule in (record.rules_fired if record else [])
     ]
     committee = bool(record and record.requires_committee_review)
+    tier = d.ethics.regulatory.tier
     return {
         "decision": decision,
         "label": DECISION_LABELS.get(decision or "", "Not decided"),
@@ -227,6 +223,16 @@ def decision_box(d: StageDeliverables, narrative: CharterNarrative | None = None
         "reasoning": [_rule_line(rule) for rule in rules_fired],
         "rationale": narrative.decision_rationale if narrative else "",
         "residual_bands": dict(record.residual_bands) if record else {},
+        "inherent_bands": dict(record.inherent_bands) if record else {},
+        "credited_effectiveness": dict(record.credited_effectiveness) if record else {},
+        "floors": dict(record.floors) if record else {},
+        "eu_ai_act_tier": tier.tier if tier else None,
+        "eu_ai_act_tier_label": TIER_LABELS.get(tier.tier or "", "Not classified yet")
+        if tier
+        else "Not classified yet",
+        "eu_ai_act_reasons": list(tier.reasons) if tier else [],
+        "eu_ai_act_obligations": list(tier.obligations) if tier else [],
+        "eu_ai_act_note": tier.advisory_note if tier else "",
         "overall_feasibility": record.overall_feasibility if record else d.data.overall_feasibility,
         "conditions": _conditions(d, decision),
     }
@@ -471,6 +477,7 @@ def build_charter_content(
         "metric_alignment": _metric_alignment(d),
         "ethical_review": {
             "self_assessment": ethics["self_assessment"],
+            "eu_ai_act": ethics["regulatory"]["eu_ai_act"],
             "principles": _principles(d),
             "acceptance": ethics["acceptance"],
             "decision_box": box,
@@ -478,6 +485,9 @@ def build_charter_content(
         "operational_strategy": _operational_strategy(d),
         "open_issues": _open_issues(
             _escalated(escalated, answer_set), acknowledged_concerns, findings, consistency_note
+        ),
+        "framework_coverage": framework_coverage(
+            answered={a.question_id for a in answer_set}, section_titles=SECTION_TITLES
         ),
         "appendix": {"stages": _appendix(answer_set)},
         "approval": {
@@ -528,7 +538,7 @@ def narrative_context(project_name: str, deliverables: StoredDeliverables | Stag
     ]
     ranked = sorted(
         (row for row in _principles(d) if row.get("residual_risk")),
-        key=lambda row: -row["residual_risk"]["score"],
+        key=lambda row: (-rules.BAND_ORDER.index(row["residual_risk"]["band"]), -row["residual_risk"]["score"]),
     )
     risks = [
         {"principle": row["label"], "risk": row.get("risk") or "", "residual_band": row["residual_risk"]["band"]}

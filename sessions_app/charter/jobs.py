@@ -17,7 +17,14 @@ from sessions_app.charter.services import charter_save
 from sessions_app.errors import RunRefused
 from sessions_app.interview.governance import report_with_decision
 from sessions_app.interview.selectors import current_answer_set
-from sessions_app.models import ConcernAcknowledgement, ConsistencyReview, RunKind, ScopingSession, StageRun
+from sessions_app.models import (
+    AnswerStatus,
+    ConcernAcknowledgement,
+    ConsistencyReview,
+    RunKind,
+    ScopingSession,
+    StageRun,
+)
 from sessions_app.runs.executor import RunUsage, StageExecutor, run_is_running, run_progress
 
 KEPT = "Earlier versions are intact"
@@ -35,11 +42,27 @@ class CriticalFindings(RunRefused):
         )
 
 
-def decided_deliverables(session: ScopingSession) -> StageDeliverables:
-    """The stored deliverables, with the governance decision taken again on them (the named step where the
-    charter is built: the decision always matches the deliverables the charter shows)."""
-    d = StageDeliverables.of(selectors.stage_deliverables(session))
-    ethics = report_with_decision(d.ethics, overall_feasibility=d.data.overall_feasibility)
+def stored_deliverables(session: ScopingSession) -> StageDeliverables:
+    return StageDeliverables.of(selectors.stage_deliverables(session))
+
+
+def decided(
+    session: ScopingSession, d: StageDeliverables, findings: list[dict[str, Any]] | None = None
+) -> StageDeliverables:
+    """The deliverables with the governance decision taken again (the named step where the charter is built), now
+    with what only the charter knows: the consistency findings, their acknowledgements, the escalated answers."""
+    escalated = [
+        a.question_id
+        for a in current_answer_set(session)
+        if a.status == AnswerStatus.ESCALATED and a.question_id.startswith("S5")
+    ]
+    ethics = report_with_decision(
+        d.ethics,
+        overall_feasibility=d.data.overall_feasibility,
+        escalated_questions=sorted(set(escalated)),
+        findings=findings,
+        acknowledged_findings=set(selectors.acknowledged_findings(session)),
+    )
     return StageDeliverables(d.problem, d.metrics, d.data, d.users, ethics)
 
 
@@ -67,7 +90,7 @@ def check(run: StageRun) -> tuple[dict[str, Any], RunUsage | None] | None:
     """The ``consistency`` run: the findings, shown on the charter page before any generation."""
     if not run_progress(run=run, step="Checking consistency across the stages…"):
         return None
-    findings, usage, _ = review_consistency(run.session, decided_deliverables(run.session))
+    findings, usage, _ = review_consistency(run.session, stored_deliverables(run.session))
     critical = sum(1 for f in findings if f.get("severity") == "critical")
     return {"findings": len(findings), "critical": critical}, usage
 
@@ -78,8 +101,8 @@ def generate(run: StageRun) -> tuple[dict[str, Any], RunUsage | None] | None:
     session = run.session
     if not run_progress(run=run, step="Checking consistency across the stages…"):
         return None
-    deliverables = decided_deliverables(session)
-    findings, consistency_usage, consistency_note = review_consistency(session, deliverables)
+    findings, consistency_usage, consistency_note = review_consistency(session, stored_deliverables(session))
+    deliverables = decided(session, stored_deliverables(session), findings)
     if has_unresolved_critical(findings, set(selectors.acknowledged_findings(session))):
         raise CriticalFindings(findings)
 

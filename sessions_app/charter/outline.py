@@ -194,8 +194,8 @@ def _executive_summary(s: Mapping[str, Any]) -> Blocks:
             ("Governance decision", s["decision_label"] + committee),
         ),
         para(s["summary"]),
-        heading("Decision reasoning (rules that fired)"),
-        bullets(s["decision_reasoning"], "No rule has fired yet."),
+        heading("Why this decision"),
+        bullets(s["decision_reasoning"], "No reason recorded yet."),
         para(s["decision_rationale"]) if s["decision_rationale"] else None,
         heading("Critical success factors"),
         bullets(s["critical_success_factors"]),
@@ -406,34 +406,38 @@ def _metric_alignment(s: Mapping[str, Any]) -> Blocks:
 def _principle_row(p: Mapping[str, Any]) -> list[Any]:
     effectiveness = p["mitigation_effectiveness"]
     residual = p["residual_risk"] or {}
+    credited = residual.get("credited_percent")
+    status = p.get("mitigation_status")
     return [
         p["label"],
         p["risk"],
         p["severity"],
         p["likelihood"],
+        residual.get("inherent_band"),
         p["mitigation"],
         f"{number_text(effectiveness)} %" if effectiveness is not None else None,
+        label(status) if status else ("not given (credited as planned)" if residual else None),
+        f"{number_text(credited)} %" if credited is not None else None,
         residual.get("score"),
         residual.get("band"),
     ]
 
 
 def _decision_box(box: Mapping[str, Any]) -> Callout:
-    rule_columns = ("rule", "description", "inputs_text", "outcome", "decisive")
+    obligations = box.get("eu_ai_act_obligations") or []
     blocks: Blocks = [
-        Paragraph(
-            (strong(f"Decision: {box['label']}"), Span(" ("), code(box["decision"] or "none"), Span(")")), "decision"
-        ),
-        Paragraph((Span("Requires committee review: "), strong(text(bool(box["requires_committee_review"]))))),
-        para(box["advisory_statement"]),
+        Paragraph((strong(f"Decision: {box['label']}"),), "decision"),
         Paragraph((strong(box["committee_statement"]),), "committee-required") if box["committee_statement"] else None,
         Paragraph((strong(box["status_statement"]),)) if box["status_statement"] else None,
-        heading("Rules that fired", 4),
-        table(
-            ["Rule", "Description", "Inputs", "Outcome", "Decisive"],
-            [[r[column] for column in rule_columns] for r in box["rules_fired"]],
-            empty="No rule has fired yet.",
-        ),
+        para(box["advisory_statement"]),
+        heading("Why", 4),
+        bullets(box["reasoning"], "No reason recorded yet."),
+        heading("EU AI Act", 4) if "eu_ai_act_tier" in box else None,
+        fields(("Tier", box.get("eu_ai_act_tier_label"))) if "eu_ai_act_tier" in box else None,
+        bullets(box.get("eu_ai_act_reasons") or [], None),
+        heading("Obligations of the tier", 4) if obligations else None,
+        bullets(obligations, None),
+        para(box["eu_ai_act_note"]) if box.get("eu_ai_act_note") else None,
         heading("Rationale", 4) if box["rationale"] else None,
         para(box["rationale"]) if box["rationale"] else None,
         heading("Conditions", 4),
@@ -441,6 +445,31 @@ def _decision_box(box: Mapping[str, Any]) -> Callout:
     ]
     committee = " committee" if box["requires_committee_review"] else ""
     return Callout(_present(blocks), f"decision-box{committee}", "Governance decision")
+
+
+def _eu_ai_act_answers(answers: Mapping[str, Any]) -> Fields:
+    return fields(
+        ("Prohibited practice", label(answers.get("prohibited_practice"))),
+        ("Annex I product needing third-party assessment", label(answers.get("annex_i_product"))),
+        ("Annex III area", label(answers.get("annex_iii_area"))),
+        ("Art. 6(3) exemption", label(answers.get("art6_3_exemption"))),
+        ("Profiles people", label(answers.get("profiling"))),
+        ("Transparency case", label(answers.get("transparency"))),
+    )
+
+
+def _framework_coverage(s: Mapping[str, Any]) -> Blocks:
+    return [
+        para(s["summary"]),
+        heading("Evidenced by the interview"),
+        table(
+            ["Subcategory", "Outcome", "Charter sections", "Questions"],
+            [[c["id"], c["summary"], c["sections"], ", ".join(c["questions"])] for c in s["covered"]],
+            empty="None.",
+        ),
+        heading("Not covered by the interview"),
+        table(["Subcategory", "Outcome"], [[u["id"], u["summary"]] for u in s["uncovered"]], empty="None."),
+    ]
 
 
 def _ethical_review(s: Mapping[str, Any]) -> Blocks:
@@ -452,6 +481,8 @@ def _ethical_review(s: Mapping[str, Any]) -> Blocks:
             ("Risks identified so far", assessment["known_risks"]),
             ("Who could be harmed", assessment["affected_groups"]),
         ),
+        heading("EU AI Act classification (the team's answers)") if "eu_ai_act" in s else None,
+        _eu_ai_act_answers(s["eu_ai_act"]) if "eu_ai_act" in s else None,
         heading("Risks per principle"),
         table(
             [
@@ -459,8 +490,11 @@ def _ethical_review(s: Mapping[str, Any]) -> Blocks:
                 "Risk",
                 "Severity",
                 "Likelihood",
+                "Inherent band",
                 "Mitigation",
-                "Effectiveness",
+                "Stated effectiveness",
+                "Mitigation status",
+                "Credited",
                 "Residual score",
                 "Residual band",
             ],
@@ -565,6 +599,7 @@ SECTION_BLOCKS: Mapping[str, Callable[[Mapping[str, Any]], Blocks]] = {
     "ethical_review": _ethical_review,
     "operational_strategy": _operational_strategy,
     "open_issues": _open_issues,
+    "framework_coverage": _framework_coverage,
     "appendix": _appendix,
     "approval": _approval,
 }
@@ -588,5 +623,6 @@ def charter_outline(content: Mapping[str, Any]) -> Outline:
         sections=tuple(
             Section(key, sections[key].get("title") or title, _present(SECTION_BLOCKS[key](sections[key])))
             for key, title in SECTIONS
+            if key in sections  # versions made before a section existed stay as they were
         ),
     )

@@ -25,6 +25,7 @@ from sessions_app.interview.deliverables import (
 )
 from sessions_app.interview.governance import residual_risk
 from sessions_app.interview.question_bank import Question, QuestionType, questions_for_stage
+from sessions_app.interview.regulatory import eu_ai_act_tier
 
 # --- Placing answers at their feeds path ------------------------------------------------------------------------
 
@@ -569,13 +570,17 @@ def build_stage_4(answers: AnswerSet) -> UserContext:
 
 
 def build_stage_5(answers: AnswerSet) -> EthicalRiskReport:
-    """Per-principle residual risk. The governance decision is its own step (`governance.governance_decide`),
-    taken where stage 5 completes and where the charter is built."""
+    """Per-principle inherent, credited and residual risk, and the EU AI Act tier once its questions are answered.
+    The governance decision is its own step (`governance.governance_decide`), taken where stage 5 is evaluated
+    and where the charter is built."""
     data = assemble(5, answers)
     principles = data.setdefault("principles", {})
     for name in rules.PRINCIPLES:
         block = principles.setdefault(name, {})
         inputs = (block.get("severity"), block.get("likelihood"), block.get("mitigation_effectiveness"))
         if all(value is not None for value in inputs):
-            block["residual_risk"] = residual_risk(*inputs)  # type: ignore[arg-type]
+            severity, likelihood, effectiveness = inputs
+            block["residual_risk"] = residual_risk(severity, likelihood, effectiveness, block.get("mitigation_status"))
+    regulatory = data.setdefault("regulatory", {})
+    regulatory["tier"] = eu_ai_act_tier(regulatory.get("eu_ai_act", {}))
     return EthicalRiskReport.model_validate(data)

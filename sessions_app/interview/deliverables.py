@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sessions_app.interview.governance import Feasibility, GovernanceDecision, ResidualRisk
+from sessions_app.interview.regulatory import TierResult
 
 SCHEMA_VERSION = 1
 
@@ -250,7 +251,8 @@ class PrincipleAssessment(_Model):
     likelihood: str | None = None
     mitigation: str | None = None
     mitigation_effectiveness: float | None = None  # percent 0–100, as answered
-    residual_risk: ResidualRisk | None = None
+    mitigation_status: str | None = None  # planned / implemented / verified: caps the credit
+    residual_risk: ResidualRisk | None = None  # inherent, credited and residual risk
 
 
 class Principles(_Model):
@@ -273,9 +275,26 @@ class Monitoring(_Model):
     escalation_triggers: list[str] = Field(default_factory=list)
 
 
+class EUAIAct(_Model):
+    """The six classifying answers (choice values: sessions_app/interview/regulatory.py)."""
+
+    prohibited_practice: str | None = None
+    annex_i_product: str | None = None
+    annex_iii_area: str | None = None
+    art6_3_exemption: str | None = None
+    profiling: str | None = None
+    transparency: str | None = None
+
+
+class Regulatory(_Model):
+    eu_ai_act: EUAIAct = Field(default_factory=EUAIAct)
+    tier: TierResult | None = None  # computed from eu_ai_act once it is answered
+
+
 class EthicalRiskReport(_Model):
     schema_version: int = SCHEMA_VERSION
     self_assessment: SelfAssessment = Field(default_factory=SelfAssessment)
+    regulatory: Regulatory = Field(default_factory=Regulatory)
     principles: Principles = Field(default_factory=Principles)
     acceptance: Acceptance = Field(default_factory=Acceptance)
     monitoring: Monitoring = Field(default_factory=Monitoring)

@@ -4,6 +4,7 @@ from the interview selectors' objects (no queries of its own beyond those select
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,10 +13,12 @@ from django.http import Http404
 from sessions_app.formatting import number_text, quantity_text
 from sessions_app.interview import builders, selectors
 from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.governance import DECISION_LABELS
 from sessions_app.interview.question_bank import Question, QuestionType
 from sessions_app.interview.question_bank import stage as stage_definition
-from sessions_app.interview.registry import REGISTRY
-from sessions_app.interview.rules import FINAL_STATUSES, MAX_ATTEMPTS, MAX_REPEAT_ITEMS
+from sessions_app.interview.registry import REGISTRY, to_json
+from sessions_app.interview.regulatory import TIER_LABELS
+from sessions_app.interview.rules import FINAL_STATUSES, MAX_ATTEMPTS, MAX_REPEAT_ITEMS, SAFETY_PRINCIPLE
 from sessions_app.interview.serializers import answer_json, stage_summary_json
 from sessions_app.models import ScopingSession, StageRun, StageStatus
 from sessions_app.runs.selectors import answer_runs
@@ -345,6 +348,7 @@ def page_context(
             fresh=gate is not None,
         ),
         checkpoints=[c for c in selectors.checkpoint_list(session) if c.stage == stage_number],
+        preview=stage_preview(reads.answer_set, stage_number),
         required_total=sum(1 for g in groups for i in g.items for b in i.blocks if b.question.required and b.applies),
         required_done=sum(
             1
@@ -355,3 +359,76 @@ def page_context(
         ),
     )
     return context
+
+
+# --- The stage-5 decision preview ------------------------------------------------------------------------------
+DECISION_STAGE = 5  # the stage whose page previews the governance decision
+# Which answers drive a rule: the inputs of the rule name principles (their severity, likelihood, effectiveness and
+# mitigation-status questions), or the rule reads one field of the report (its question).
+_PRINCIPLE_INPUTS = ("severity", "likelihood", "mitigation_effectiveness", "mitigation_status")
+_RULE_FIELDS = {
+    "prohibited_practice": ("regulatory.",),
+    "high_risk_tier": ("regulatory.",),
+    "limited_risk_tier": ("regulatory.",),
+    "no_formal_review": ("self_assessment.prior_review", "regulatory."),
+    "team_does_not_accept": ("acceptance.residual_risk_acceptable",),
+}
+
+
+def _driving_questions(rule: Mapping[str, Any]) -> list[Question]:
+    stage_5 = stage_definition(5).questions
+    principles: set[str] = set()
+    for key, value in rule["inputs"].items():
+        if key.endswith("principles") or key == "inherent_high":
+            principles |= set(value or [])
+        elif key == "safety_band":
+            principles.add(SAFETY_PRINCIPLE)
+    fields = _RULE_FIELDS.get(rule["rule"], ())
+    return [
+        q
+        for q in stage_5
+        if any(q.feeds.startswith(f"principles.{p}.{name}") for p in principles for name in _PRINCIPLE_INPUTS)
+        or any(q.feeds.startswith(prefix) for prefix in fields)
+    ]
+
+
+def decision_preview(deliverable: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What the governance decision would be if the charter were generated now, and the answers that drive it.
+
+    Read from stage 5's deliverable as ``stage_evaluate`` builds it (no consistency findings yet: those come
+    with the charter). ``None`` before the EU AI Act questions or any principle is answered."""
+    if not deliverable:
+        return None
+    tier = (deliverable.get("regulatory") or {}).get("tier") or {}
+    record = deliverable.get("governance_decision")
+    if not record and not tier.get("tier"):
+        return None
+    reasons = []
+    for rule in (record or {}).get("rules_fired", []):
+        questions = _driving_questions(rule)
+        reasons.append(
+            {
+                "text": rule["description"],
+                "level": DECISION_LABELS.get(rule["outcome"], rule["outcome"]),
+                "decisive": rule["decisive"],
+                "questions": [{"id": q.id, "anchor": q.id, "text": q.text} for q in questions],
+            }
+        )
+    decision = (record or {}).get("decision")
+    return {
+        "decision": decision,
+        "label": DECISION_LABELS.get(decision or "", ""),
+        "committee": bool(record and record.get("requires_committee_review")),
+        "reasons": reasons,
+        "tier": tier.get("tier"),
+        "tier_label": TIER_LABELS.get(tier.get("tier") or "", ""),
+        "tier_reasons": tier.get("reasons") or [],
+        "tier_missing": tier.get("missing") or [],
+    }
+
+
+def stage_preview(answers: AnswerSet, stage_number: int) -> dict[str, Any] | None:
+    """The decision preview for the stage-5 page (``None`` on other stages)."""
+    if stage_number != DECISION_STAGE:
+        return None
+    return decision_preview(to_json(selectors.stage_deliverable(answers, DECISION_STAGE)))

@@ -79,25 +79,45 @@ EXPLAINABILITY_LOW_KEYWORDS: Final = ("recommendation", "recommend", "ranking", 
 # by one of these words in the same clause ("No one's health or safety is affected") does not count.
 NEGATION_WORDS: Final = ("no one", "nobody", "not", "no", "never", "none", "without", "neither", "nor")
 
-# --- Stage 5: residual risk and the governance decision -----------------------------------------------------
+# --- Stage 5: risk per principle and the governance decision (DOMAIN.md "Governance decision") -------------
 PRINCIPLES: Final = ("fairness", "privacy", "transparency", "safety", "human_agency")
+PRINCIPLE_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "fairness": "Fairness & equity",
+        "privacy": "Privacy & data protection",
+        "transparency": "Transparency & accountability",
+        "safety": "Safety & resilience",
+        "human_agency": "Human agency & oversight",
+    }
+)
 SAFETY_PRINCIPLE: Final = "safety"
 RISK_LEVEL_VALUES: Mapping[str, int] = MappingProxyType({"low": 1, "medium": 2, "high": 3, "critical": 4})
+# Inherent (severity × likelihood) and residual scores share the bands, highest first: a score ≥ the bound gets
+# the band; below every bound is "low".
+RISK_BANDS: tuple[tuple[float, str], ...] = ((8.0, "critical"), (6.0, "high"), (4.0, "medium"))
+RISK_FLOOR_BAND: Final = "low"
+BAND_ORDER: Final = ("low", "medium", "high", "critical")
+# Scores are rounded before banding so that float noise (e.g. 0.7 → 0.30000000000000004) never crosses a bound.
+RISK_SCORE_DECIMALS: Final = 6
+# The residual band is never more than this many bands below the inherent band.
+MAX_BANDS_BELOW_INHERENT: Final = 1
 # Effectiveness is answered as a percentage 0–100 and divided by this before the cap applies.
 EFFECTIVENESS_PERCENT_SCALE: Final = 100.0
-EFFECTIVENESS_CAP: Final = 0.95  # no mitigation removes a risk completely
-# Residual-risk bands, highest first: a score ≥ the bound gets the band; below every bound is "low".
-RESIDUAL_RISK_BANDS: tuple[tuple[float, str], ...] = ((8.0, "critical"), (6.0, "high"), (4.0, "medium"))
-RESIDUAL_RISK_FLOOR_BAND: Final = "low"
-# Scores are rounded before banding so that float noise (e.g. 0.7 → 0.30000000000000004) never crosses a bound.
-RESIDUAL_RISK_DECIMALS: Final = 6
-HALT_MIN_HIGH_PRINCIPLES: Final = 3
-COMMITTEE_HIGH_PRINCIPLES: Final = 2
-REVISE_HIGH_PRINCIPLES: Final = 1
+# A mitigation earns credit only as far as it exists (principles.<p>.mitigation_status): the most it can earn.
+MITIGATION_STATUSES: Final = ("planned", "implemented", "verified")
+MITIGATION_CREDIT_CAPS: Mapping[str, float] = MappingProxyType({"planned": 0.25, "implemented": 0.50, "verified": 0.80})
+# A mitigation whose status is not given (a session from before the question existed) is credited as planned.
+MITIGATION_STATUS_WHEN_UNKNOWN: Final = "planned"
+# Decision levels, least to most severe; the decision is the most severe floor of the rules that hold.
+DECISION_ORDER: Final = ("proceed", "proceed_with_monitoring", "revise", "submit_to_committee", "halt")
 COMMITTEE_DECISIONS: Final = frozenset({"halt", "submit_to_committee"})
-FEASIBILITY_FLOORED_DECISIONS: Final = frozenset({"proceed", "proceed_with_monitoring"})
-FEASIBILITY_FLOOR_LEVEL: Final = "low"
-FEASIBILITY_FLOOR_DECISION: Final = "revise"
+HALT_MIN_HIGH_PRINCIPLES: Final = 3  # three or more residual high → halt
+COMMITTEE_HIGH_PRINCIPLES: Final = 2  # two residual high → submit_to_committee
+REVISE_HIGH_PRINCIPLES: Final = 1  # one residual high → revise
+FORMAL_REVIEW: Final = "formal"  # S5Q1: the only prior review that counts as a formal ethics review
+RESIDUAL_NOT_ACCEPTABLE: Final = "no"  # S5Q29: the team does not accept the residual risk
+FEASIBILITY_FLOOR_LEVEL: Final = "low"  # data feasibility low → revise
+HIGH_FINDING_SEVERITIES: Final = frozenset({"high", "critical"})  # consistency findings that feed the decision
 
 # --- Cross-stage consistency (run before the charter) ----------------------------------------------------------
 # DOMAIN.md names the checks, not their numbers: these are ours.

@@ -9,9 +9,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from pydantic import BaseModel
 
 from sessions_app.errors import InterviewConflict
 from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.builders import feasibility_from_answers
+from sessions_app.interview.deliverables import EthicalRiskReport
+from sessions_app.interview.governance import report_with_decision
 from sessions_app.interview.question_bank import Group, Question, QuestionNotFound, get_bank, question, stage
 from sessions_app.interview.registry import REGISTRY
 from sessions_app.interview.rules import FINAL_STATUSES, MAX_REPEAT_ITEMS
@@ -97,6 +101,15 @@ def latest_answers(session: ScopingSession, stage_number: int | None = None) -> 
 def current_answer_set(session: ScopingSession) -> AnswerSet:
     """Every current answer of the session: later stages' builders read earlier stages' answers."""
     return AnswerSet.from_rows(answer_rows(session))
+
+
+def stage_deliverable(answers: AnswerSet, stage_number: int) -> BaseModel:
+    """The stage's deliverable built from the answers; stage 5's carries the governance decision, taken here as its
+    own step with stage 3's data feasibility (the charter takes it again with the consistency findings)."""
+    deliverable = REGISTRY[stage_number].build(answers)
+    if isinstance(deliverable, EthicalRiskReport):
+        deliverable = report_with_decision(deliverable, overall_feasibility=feasibility_from_answers(answers))
+    return deliverable
 
 
 def next_attempt(session: ScopingSession, question_id: str, item: int) -> int:

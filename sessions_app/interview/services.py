@@ -17,10 +17,7 @@ from pydantic import BaseModel
 from sessions_app.errors import InterviewConflict
 from sessions_app.interview import selectors
 from sessions_app.interview.answer_types import validate_answer
-from sessions_app.interview.builders import feasibility_from_answers
-from sessions_app.interview.deliverables import EthicalRiskReport
 from sessions_app.interview.gates import GateResult
-from sessions_app.interview.governance import report_with_decision
 from sessions_app.interview.registry import REGISTRY, to_json
 from sessions_app.interview.rules import MIN_REASON_CHARS
 from sessions_app.models import (
@@ -98,15 +95,11 @@ def _reopen_from(session: ScopingSession, stage_number: int) -> None:
 
 # --- gates ----------------------------------------------------------------------------------------------------
 def stage_evaluate(*, session: ScopingSession, stage_number: int) -> tuple[BaseModel, GateResult]:
-    """Build the stage's deliverable and run its gate on the current answers (no writes). Stage 5's deliverable
-    carries the governance decision, taken here as its own step."""
-    spec = REGISTRY[stage_number]
+    """Build the stage's deliverable and run its gate on the current answers (no writes)."""
     answers = selectors.current_answer_set(session)
-    deliverable = spec.build(answers)
-    if isinstance(deliverable, EthicalRiskReport):
-        deliverable = report_with_decision(deliverable, overall_feasibility=feasibility_from_answers(answers))
+    deliverable = selectors.stage_deliverable(answers, stage_number)
     acknowledged = set(selectors.acknowledgement_reasons(session, stage_number))
-    return deliverable, spec.gate(answers, deliverable, acknowledged)
+    return deliverable, REGISTRY[stage_number].gate(answers, deliverable, acknowledged)
 
 
 def stage_complete(*, session: ScopingSession, stage_number: int) -> Checkpoint:

@@ -31,6 +31,7 @@ from sessions_app.interview.presenter import (
     gate_view,
     page_context,
     read_stage,
+    stage_preview,
 )
 from sessions_app.interview.question_bank import Question, QuestionNotFound, QuestionType
 from sessions_app.interview.question_bank import question as bank_question
@@ -329,6 +330,7 @@ def stage_complete(request: HtmxHttpRequest, session: ScopingSession, stage_numb
                 "stage_number": stage_number,
                 "gate_notice": notice,
                 "gate": gate_view(gate, selectors.acknowledgement_reasons(session, stage_number), fresh=True),
+                "preview": stage_preview(selectors.current_answer_set(session), stage_number),
             }
             return render(request, GATE_PANEL, context)
         context = page_context(session, stage_number, extra_items=_extra_items(request), gate=gate, gate_notice=notice)

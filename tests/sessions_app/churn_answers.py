@@ -326,6 +326,7 @@ STAGE_5: dict[tuple[str, int], RawAnswer] = {
         "team lead checks monthly that offers of equal value reach every segment."
     ),
     ("S5Q8", 0): "55%",
+    ("S5Q35", 0): "implemented",
     # Privacy
     ("S5Q9", 0): (
         "The model profiles 240,000 customers from their usage and support history. Customers may not expect "
@@ -340,6 +341,7 @@ STAGE_5: dict[tuple[str, int], RawAnswer] = {
         "within 7 days; the feature store holds pseudonymised IDs only, keeps 36 months and is audited quarterly."
     ),
     ("S5Q13", 0): "80%",
+    ("S5Q36", 0): "verified",
     # Transparency
     ("S5Q14", 0): (
         "Agents may not understand why a customer is on the list, and customers cannot tell why they were offered "
@@ -354,6 +356,7 @@ STAGE_5: dict[tuple[str, int], RawAnswer] = {
         "explaining why we are calling; publish a plain-language model card before launch."
     ),
     ("S5Q18", 0): "75%",
+    ("S5Q37", 0): "implemented",
     # Safety
     ("S5Q19", 0): (
         "If a pipeline fails silently, the model scores stale usage data and sends agents after the wrong "
@@ -368,6 +371,7 @@ STAGE_5: dict[tuple[str, int], RawAnswer] = {
         "scientist; automatic fallback to the contract-end rule whenever the model is unavailable."
     ),
     ("S5Q23", 0): "80%",
+    ("S5Q38", 0): "verified",
     # Human agency
     ("S5Q24", 0): (
         "Agents may treat the list as an instruction and stop using their judgement, customers may feel "
@@ -382,11 +386,18 @@ STAGE_5: dict[tuple[str, int], RawAnswer] = {
         "can pause the list at any time from the CRM."
     ),
     ("S5Q28", 0): "70%",
+    ("S5Q39", 0): "implemented",
+    # EU AI Act classification: a marketing use, no Annex III area, profiles customers, nobody talks to it
+    ("S5Q40", 0): "none",
+    ("S5Q41", 0): "no",
+    ("S5Q42", 0): "none",
+    ("S5Q44", 0): "yes",
+    ("S5Q45", 0): "none",
     # Acceptance and monitoring
     ("S5Q29", 0): "with_conditions",
     ("S5Q30", 0): (
-        "Four principles end at low residual risk and fairness at medium (score 4.05) once the mitigations are in "
-        "place; the worst remaining harm, a customer missing an offer, is financial and reversible. The head of "
+        "Three principles end at low residual risk, privacy at medium and fairness at high once the mitigations "
+        "are in place; the worst remaining harm, a customer missing an offer, is financial and reversible. The head of "
         "customer operations and the privacy officer accept it for a six-month pilot on condition that the "
         "fairness dashboard is live before the first call list and reviewed monthly."
     ),

@@ -59,7 +59,7 @@ def test_generate_download_edit_and_regenerate(api, finished, generate):
     assert finished.status == "completed" and finished.progress_percent == 100
 
     v1 = api.get(f"/api/v1/sessions/{finished.id}/charter").json()
-    assert v1["version"] == 1 and v1["decision"] == "proceed_with_monitoring" and v1["offline"] is True
+    assert v1["version"] == 1 and v1["decision"] == "submit_to_committee" and v1["offline"] is True
     assert v1["changed_since"] == []
 
     markdown = api.get(f"/api/v1/sessions/{finished.id}/charter.md")
@@ -76,9 +76,7 @@ def test_generate_download_edit_and_regenerate(api, finished, generate):
     assert as_json["schema_version"] and as_json["version"] == 1
 
     # Editing an answer re-opens the session; a new version differs, v1 stays as it was.
-    api.post(
-        f"/api/v1/sessions/{finished.id}/stages/5/answers", {"question_id": "S5Q8", "answer": "80%"}, format="json"
-    )
+    api.post(f"/api/v1/sessions/{finished.id}/stages/5/answers", {"question_id": "S5Q8", "answer": "0%"}, format="json")
     finished.refresh_from_db()
     assert finished.status == "in_progress"
     assert api.get(f"/api/v1/sessions/{finished.id}/charter").json()["changed_since"] == ["S5Q8#0"]
@@ -88,9 +86,9 @@ def test_generate_download_edit_and_regenerate(api, finished, generate):
     versions = api.get(f"/api/v1/sessions/{finished.id}/charter/versions").json()["results"]
     assert [v["version"] for v in versions] == [2, 1]
     v2 = api.get(f"/api/v1/sessions/{finished.id}/charter").json()
-    assert v2["decision"] == "proceed"
+    assert v2["decision"] == "halt"  # no mitigation credit: fairness 9 stays critical
     again_v1 = api.get(f"/api/v1/sessions/{finished.id}/charter", {"version": 1}).json()
-    assert again_v1["content"] == v1["content"] and again_v1["decision"] == "proceed_with_monitoring"
+    assert again_v1["content"] == v1["content"] and again_v1["decision"] == "submit_to_committee"
     assert "v1.md" in api.get(f"/api/v1/sessions/{finished.id}/charter.md", {"version": 1})["Content-Disposition"]
 
 

@@ -32,31 +32,33 @@ Key = tuple[str, int]
 PROJECT = "Kestrel Fibre churn"
 
 # --- Scenario answer sets: the churn project with the stage 3/5 answers that drive each decision --------------
-# Residual = severity × likelihood × (1 − effectiveness); bands ≥ 8 critical, ≥ 6 high, ≥ 4 medium.
+# Inherent = severity × likelihood (low 1 … critical 4); the mitigation earns min(stated, cap of its status:
+# planned 25 %, implemented 50 %, verified 80 %); residual = inherent × (1 − credited), never more than one band
+# below the inherent band. Bands ≥ 8 critical, ≥ 6 high, ≥ 4 medium. The churn fixture as it is: fairness high ×
+# high = 9 (critical before mitigation) behind an informal ethics review → submit to committee.
+FORMAL = {("S5Q1", 0): "formal"}
+FAIRNESS_HIGH_INHERENT = {("S5Q5", 0): "medium", ("S5Q6", 0): "high"}  # 6: high → residual at least medium
 SCENARIOS: dict[str, dict[Key, Any]] = {
-    # fairness critical × critical with 0% effectiveness = 16 → critical → rule 1
+    # fairness critical × critical with 0 % effectiveness = 16 → residual critical
     "halt": {("S5Q5", 0): "critical", ("S5Q6", 0): "critical", ("S5Q8", 0): "0%"},
-    # fairness and privacy high × medium with 0% = 6 → two highs → rule 4
-    "submit_to_committee": {
-        ("S5Q5", 0): "high",
-        ("S5Q6", 0): "medium",
-        ("S5Q8", 0): "0%",
-        ("S5Q10", 0): "high",
-        ("S5Q11", 0): "medium",
-        ("S5Q13", 0): "0%",
+    "submit_to_committee": {},
+    # formal review, nothing high after mitigation, but every quality dimension 4/10 → data feasibility low
+    "revise": {
+        **FORMAL,
+        **FAIRNESS_HIGH_INHERENT,
+        **{(f"S3Q{n}", 0): {"value": 4, "note": f"Scored 4 for dimension {n}."} for n in range(5, 11)},
     },
-    # every quality dimension 4/10: average 4 < 5 → feasibility low → the floor raises proceed_with_monitoring
-    "revise": {(f"S3Q{n}", 0): {"value": 4, "note": f"Scored 4 for dimension {n}."} for n in range(5, 11)},
-    "proceed_with_monitoring": {},  # the churn fixture as it is: fairness 4.05 → medium → rule 6
-    # fairness high × high with 80% = 1.8 → low; every principle low → rule 7
-    "proceed": {("S5Q8", 0): "80%"},
+    # formal review; fairness and privacy high before mitigation stay medium after it
+    "proceed_with_monitoring": {**FORMAL, **FAIRNESS_HIGH_INHERENT},
+    # every principle medium (4) or less before mitigation, low after it
+    "proceed": {("S5Q5", 0): "medium", ("S5Q6", 0): "medium", ("S5Q10", 0): "medium", ("S5Q11", 0): "medium"},
 }
-DECISIVE_RULE = {
-    "halt": "1_any_critical",
-    "submit_to_committee": "4_two_high",
-    "revise": "data_feasibility_floor",
-    "proceed_with_monitoring": "6_any_medium",
-    "proceed": "7_otherwise",
+DECISIVE_RULES = {
+    "halt": {"residual_critical"},
+    "submit_to_committee": {"inherent_critical", "no_formal_review"},
+    "revise": {"data_feasibility_low"},
+    "proceed_with_monitoring": {"residual_medium"},
+    "proceed": {"no_rule_applies"},
 }
 
 
@@ -177,9 +179,10 @@ def test_sections_carry_the_users_tables(churn_charter):
     fairness = s["ethical_review"]["principles"][0]
     assert (fairness["principle"], fairness["residual_risk"]["score"], fairness["residual_risk"]["band"]) == (
         "fairness",
-        4.05,
-        "medium",
+        4.5,  # 9 × (1 − 50 %): the stated 55 % is capped at 50 % for an implemented mitigation
+        "high",  # 4.5 alone is medium, but a residual is never more than one band below its inherent critical
     )
+    assert fairness["mitigation_status"] == "implemented" and fairness["residual_risk"]["band_floored"] is True
     assert s["approval"] == {"title": "Approval", "approver_name": "", "approved_at": "", "comment": ""}
 
 
@@ -255,34 +258,59 @@ def test_scenario_decision_box_and_reasoning_match(decision):
     assert box["requires_committee_review"] is committee
     assert (box["committee_statement"] == COMMITTEE_STATEMENT) is committee
     assert (COMMITTEE_STATEMENT in box["conditions"]) is committee
-    decisive = [rule for rule in box["rules_fired"] if rule["decisive"]]
-    assert [rule["rule"] for rule in decisive] == [DECISIVE_RULE[decision]]
-    assert any(line.startswith(f"Rule {DECISIVE_RULE[decision]}:") for line in box["reasoning"])
+    decisive = {rule["rule"] for rule in box["rules_fired"] if rule["decisive"]}
+    assert decisive == DECISIVE_RULES[decision]
+    assert box["floors"] == {rule["rule"]: rule["outcome"] for rule in box["rules_fired"]}
+    assert all(rule["outcome"] == decision for rule in box["rules_fired"] if rule["decisive"])
+    # plain words for people: every reason is a sentence, none names an internal rule
+    assert len(box["reasoning"]) == len(box["rules_fired"])
+    assert not any(rule["rule"] in line for rule in box["rules_fired"] for line in box["reasoning"])
     assert content["sections"]["executive_summary"]["decision_reasoning"] == box["reasoning"]
 
 
 def test_halt_names_the_critical_fairness_risk_with_its_inputs():
     box = charter(SCENARIOS["halt"])["sections"]["ethical_review"]["decision_box"]
-    assert box["rules_fired"][0]["inputs"] == {"critical_principles": ["fairness"]}
-    assert "critical_principles = fairness" in box["reasoning"][0]
+    fired = {rule["rule"]: rule for rule in box["rules_fired"]}
+    assert fired["residual_critical"]["inputs"] == {"critical_principles": ["fairness"]}
+    assert "Even after mitigation, the Fairness & equity risk stays critical." in box["reasoning"][0]
+    assert box["inherent_bands"]["fairness"] == "critical" and box["residual_bands"]["fairness"] == "critical"
     assert any(
         c.startswith("Reduce the Fairness & equity residual risk (critical, score 16)") for c in box["conditions"]
     )
 
 
-def test_revise_records_the_floor_and_the_rule_it_overrode():
+def test_revise_records_every_floor_and_the_decisive_one():
     content = charter(SCENARIOS["revise"])
     box = content["sections"]["ethical_review"]["decision_box"]
     assert content["sections"]["technical_feasibility"]["overall_feasibility"] == "low"
+    assert box["floors"] == {"data_feasibility_low": "revise", "residual_medium": "proceed_with_monitoring"}
     assert [(r["rule"], r["decisive"]) for r in box["rules_fired"]] == [
-        ("6_any_medium", False),
-        ("data_feasibility_floor", True),
+        ("data_feasibility_low", True),
+        ("residual_medium", False),
     ]
-    assert box["rules_fired"][1]["inputs"] == {
-        "overall_feasibility": "low",
-        "decision_before_floor": "proceed_with_monitoring",
-    }
+    assert box["rules_fired"][0]["inputs"] == {"overall_feasibility": "low"}
     assert any(c.startswith("Raise data feasibility above low") and "accuracy 4/10" in c for c in box["conditions"])
+
+
+def test_decision_block_carries_the_tier_bands_and_credit():
+    box = charter()["sections"]["ethical_review"]["decision_box"]
+    assert box["eu_ai_act_tier"] == "minimal" and box["eu_ai_act_reasons"] and box["eu_ai_act_obligations"]
+    assert box["inherent_bands"] == {
+        "fairness": "critical",
+        "privacy": "high",
+        "transparency": "medium",
+        "safety": "medium",
+        "human_agency": "medium",
+    }
+    # 55 % stated but only implemented → 50 %; 80 % verified → 80 %; 75 % implemented → 50 %
+    assert box["credited_effectiveness"] == {
+        "fairness": 50.0,
+        "privacy": 80.0,
+        "transparency": 50.0,
+        "safety": 80.0,
+        "human_agency": 50.0,
+    }
+    assert box["residual_bands"]["fairness"] == "high"  # 4.5 is medium, but never more than one band below critical
 
 
 def test_offline_narrative_states_the_decision_from_the_data():
@@ -305,7 +333,7 @@ def test_a_model_narrative_fills_only_the_prose():
     assert summary["summary"] == narrative.executive_summary
     assert summary["critical_success_factors"] == ["Agents call every listed customer"]
     assert content["decision"]["rationale"] == narrative.decision_rationale
-    assert summary["decision"] == "proceed_with_monitoring"  # the decision never comes from the narrative
+    assert summary["decision"] == "submit_to_committee"  # the decision never comes from the narrative
 
 
 # --- The narrative request -------------------------------------------------------------------------------------
@@ -330,7 +358,7 @@ def test_narrative_request_sends_the_facts_as_delimited_data():
     assert (
         context["risks"][0]["principle"] == "Fairness & equity" and context["risks"][0]["residual_band"] == "critical"
     )
-    assert context["decision_reasons"] == ["A principle's residual risk is critical."]
+    assert "Even after mitigation, the Fairness & equity risk stays critical." in context["decision_reasons"]
 
 
 @pytest.mark.django_db

@@ -13,12 +13,39 @@ import pytest
 from django.template.loader import render_to_string
 
 from sessions_app.charter import outline
-from sessions_app.charter.content import ADVISORY_STATEMENT, COMMITTEE_STATEMENT, SECTIONS, build_charter_content
+from sessions_app.charter.content import (
+    ADVISORY_STATEMENT,
+    COMMITTEE_STATEMENT,
+    DECISION_LABELS,
+    SECTIONS,
+    build_charter_content,
+)
 from sessions_app.charter.deliverables import deliverables_from_answers
 from sessions_app.charter.rendering import charter_filename, to_html, to_json, to_markdown, to_pdf
 from sessions_app.interview.answer_set import AnswerSet
 from tests.sessions_app.churn_answers import CHURN_ANSWERS, churn_answer_values
 from tests.sessions_app.test_charter_content import SCENARIOS, charter, fragments
+
+# Rule ids of earlier versions looked like "1_any_critical"; today's look like "residual_critical". Neither is shown.
+OLD_RULE_ID = re.compile(r"\b\d_[a-z]+(?:_[a-z]+)*\b")
+DECISION_SLUGS = ("proceed_with_monitoring", "submit_to_committee")
+
+
+def _box(content: dict[str, Any]) -> dict[str, Any]:
+    return content["sections"]["ethical_review"]["decision_box"]
+
+
+def _shown(page: str) -> str:
+    """The text of an HTML page a reader sees (tags dropped, entities decoded)."""
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def assert_no_internal_ids(content: dict[str, Any], text: str) -> None:
+    """No rule id that fired, no old-style rule id, no decision slug in what a reader sees."""
+    fired = {rule["rule"] for rule in _box(content)["rules_fired"]}
+    assert fired and not [rule for rule in fired if rule in text]
+    assert not OLD_RULE_ID.search(text)
+    assert not [slug for slug in DECISION_SLUGS if slug in text]
 
 
 @pytest.fixture(scope="module")
@@ -69,20 +96,33 @@ def test_markdown_drops_nothing_the_user_entered(markdown):
 
 
 def test_markdown_decision_box_for_halt_is_advisory_and_requires_committee_review():
-    text = to_markdown(charter(SCENARIOS["halt"]))
-    assert "> **Decision: Halt** (`halt`)" in text
-    assert "> Requires committee review: **yes**" in text
-    assert ADVISORY_STATEMENT in text and COMMITTEE_STATEMENT in text
-    assert (
-        "| 1_any_critical | A principle's residual risk is critical. | critical_principles = fairness | halt | yes |"
-        in text
-    )
+    content = charter(SCENARIOS["halt"])
+    text = to_markdown(content)
+    assert "> **Decision: Halt**\n" in text and "`halt`" not in text
+    assert f"> **{COMMITTEE_STATEMENT}**\n" in text  # the committee banner, right under the decision
+    assert "- **Governance decision:** Halt — committee review required\n" in text  # executive summary
+    assert ADVISORY_STATEMENT in text
+    # the reasons in plain words, under "Why": the decisive one first
+    first = "> - Even after mitigation, the Fairness & equity risk stays critical. This sets the decision: halt.\n"
+    assert f"> #### Why\n>\n{first}" in text
+    for reason in _box(content)["reasoning"]:
+        assert f"> - {reason}\n" in text
+    assert "> - **Tier:** Minimal risk\n" in text
+    assert_no_internal_ids(content, text)
 
 
 def test_markdown_for_proceed_has_no_committee_statement():
-    text = to_markdown(charter(SCENARIOS["proceed"]))
-    assert "> **Decision: Proceed** (`proceed`)" in text and COMMITTEE_STATEMENT not in text
+    content = charter(SCENARIOS["proceed"])
+    text = to_markdown(content)
+    assert "> **Decision: Proceed**\n" in text and COMMITTEE_STATEMENT not in text
+    assert "- **Governance decision:** Proceed\n" in text
     assert ADVISORY_STATEMENT in text
+    assert (
+        "> - No rule raises a concern: every risk is low after mitigation. This sets the decision: proceed.\n" in text
+    )
+    page = to_html(content)
+    assert 'class="decision-box"' in page and html_lib.escape(COMMITTEE_STATEMENT) not in page
+    assert html_lib.escape(ADVISORY_STATEMENT) in page
 
 
 def test_json_is_the_full_schema_versioned_content(churn_charter):
@@ -100,7 +140,8 @@ def test_html_is_a_standalone_printable_document(churn_charter):
     for _, title in SECTIONS:
         assert f">{title.replace('&', '&amp;')}</h2>" in html
     assert "<td>2.3 %</td><td>1.9 %</td><td>2 quarters</td>" in html
-    assert ADVISORY_STATEMENT in html and COMMITTEE_STATEMENT not in html
+    # the churn project is submitted to the committee (fairness is critical before mitigation)
+    assert html_lib.escape(ADVISORY_STATEMENT) in html and html_lib.escape(COMMITTEE_STATEMENT) in html
 
 
 def test_html_escapes_user_text():
@@ -188,10 +229,56 @@ def test_approval_is_a_blank_sign_off_table_until_someone_approves(churn_charter
     assert "Not yet approved." not in to_markdown(approved)
 
 
-def test_both_renderings_name_the_decision_and_its_code():
-    content = charter(SCENARIOS["halt"])
-    assert "> **Decision: Halt** (`halt`)" in to_markdown(content)
-    assert '<p class="decision"><strong>Decision: Halt</strong> (<code>halt</code>)</p>' in to_html(content)
+@pytest.mark.parametrize("decision", list(SCENARIOS))
+def test_both_renderings_name_the_decision_in_plain_words(decision):
+    content = charter(SCENARIOS[decision])
+    box = _box(content)
+    assert box["decision"] == decision
+    label = DECISION_LABELS[decision]
+    markdown, page = to_markdown(content), to_html(content)
+    assert f"> **Decision: {label}**\n" in markdown
+    assert f'<p class="decision"><strong>Decision: {label}</strong></p>' in page
+    # the label only: the decision code is not printed next to it
+    assert f"`{decision}`" not in markdown and f"<code>{decision}</code>" not in page
+    # the reasons under "Why", and the EU AI Act tier, in both renderings
+    assert "> #### Why\n" in markdown and "<h4>Why</h4>" in page
+    for reason in box["reasoning"]:
+        assert f"> - {reason}\n" in markdown and f"<li>{html_lib.escape(reason)}</li>" in page
+    tier = box["eu_ai_act_tier_label"]
+    assert f"> - **Tier:** {tier}\n" in markdown and f"<dt>Tier</dt><dd>{tier}</dd>" in page
+    for text in (markdown, _shown(page)):
+        assert_no_internal_ids(content, text)
+
+
+def test_a_high_risk_tier_is_shown_with_its_reasons_and_obligations():
+    # an Annex III area (essential services) and the system profiles people: no Art. 6(3) exemption can apply
+    content = charter({("S5Q42", 0): "essential_services", ("S5Q43", 0): "none"})
+    box = _box(content)
+    assert box["eu_ai_act_tier"] == "high" and box["requires_committee_review"]
+    markdown, page = to_markdown(content), to_html(content)
+    assert "> - **Tier:** High-risk\n" in markdown and "<dt>Tier</dt><dd>High-risk</dd>" in page
+    assert "> #### Obligations of the tier\n" in markdown and "<h4>Obligations of the tier</h4>" in page
+    assert box["eu_ai_act_reasons"] and len(box["eu_ai_act_obligations"]) > 1
+    for line in (*box["eu_ai_act_reasons"], *box["eu_ai_act_obligations"]):
+        assert f"> - {line}\n" in markdown and f"<li>{html_lib.escape(line)}</li>" in page
+    assert box["eu_ai_act_note"] and box["eu_ai_act_note"] in markdown  # advisory, not legal advice
+    assert "> - Under the EU AI Act this is a high-risk system" in markdown  # a reason for the decision too
+    assert "- **Annex III area:** essential services\n" in markdown  # the team's answer, in words
+    assert_no_internal_ids(content, markdown)
+
+
+def test_framework_coverage_lists_covered_and_uncovered_subcategories(markdown, churn_charter):
+    coverage = churn_charter["sections"]["framework_coverage"]
+    assert coverage["covered"] and coverage["uncovered"]
+    assert f"{coverage['summary']}\n" in markdown
+    for row in coverage["covered"]:
+        sections, questions = "; ".join(row["sections"]), ", ".join(row["questions"])
+        assert f"| {row['id']} | {row['summary']} | {sections} | {questions} |" in markdown
+    for row in coverage["uncovered"]:
+        assert f"| {row['id']} | {row['summary']} |\n" in markdown
+    # evidence is only what was answered: the Art. 6(3) exemption is not asked of the churn project
+    (legal,) = [row for row in coverage["covered"] if row["id"] == "GOVERN 1.1"]
+    assert "S5Q42" in legal["questions"] and "S5Q43" not in legal["questions"]
 
 
 def test_pdf_is_a_pdf(churn_charter):

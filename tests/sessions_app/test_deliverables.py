@@ -45,9 +45,16 @@ def answers(raw: dict[tuple[str, int], object], structured: dict | None = None) 
 
 
 def test_churn_fixture_answers_every_question_and_validates():
-    bank_ids = {q.id for q in get_bank().questions}
-    assert {qid for qid, _ in CHURN_ANSWERS} == bank_ids
-    assert len(churn_answer_values()) == len(CHURN_ANSWERS)
+    bank = get_bank()
+    values = churn_answer_values()
+    by_id = {qid: value for (qid, _), value in values.items()}
+    asked = {q.id for q in bank.questions if q.applies(by_id)}
+    # Every question that is asked is answered; the only one not asked is the Art. 6(3) exemption, which needs
+    # an Annex III area (the churn model names none).
+    assert {qid for qid, _ in CHURN_ANSWERS} == asked
+    assert {q.id for q in bank.questions} - asked == {"S5Q43"}
+    assert by_id["S5Q42"] == {"value": "none"}
+    assert len(values) == len(CHURN_ANSWERS)
 
 
 def test_churn_text_answers_pass_the_offline_quality_check():
@@ -102,11 +109,43 @@ def test_churn_deliverables_contain_the_users_values(churn):
     assert context.feedback_mechanisms[0].review_cadence == "weekly"
 
     report = build_stage_5(churn)
-    assert report.principles.fairness.residual_risk.score == pytest.approx(4.05)
-    assert report.principles.fairness.residual_risk.band == "medium"
+    fairness = report.principles.fairness
+    assert (fairness.mitigation_effectiveness, fairness.mitigation_status) == (55.0, "implemented")
+    # high × high = 9: critical before mitigation; 55 % stated, but implemented earns at most 50 %
+    risk = fairness.residual_risk
+    assert (risk.inherent_score, risk.inherent_band) == (9.0, "critical")
+    assert (risk.credit_cap_percent, risk.credited_percent) == (50.0, 50.0)
+    assert risk.score == pytest.approx(4.5)  # 9 × (1 − 0.5): medium by its score …
+    assert (risk.band, risk.band_floored) == ("high", True)  # … but never more than one band below critical
+    # privacy: high × medium = 6 (high); 80 % verified is credited in full → 1.2, which the one-band limit keeps medium
+    privacy = report.principles.privacy.residual_risk
+    assert (privacy.inherent_band, privacy.credited_percent, privacy.score) == ("high", 80.0, pytest.approx(1.2))
+    assert (privacy.band, privacy.band_floored) == ("medium", True)
+    # medium × medium = 4; 75 % / 70 % implemented → 50 %, 80 % verified → 80 %: low is one band below medium
+    for name, credited in (("transparency", 50.0), ("safety", 80.0), ("human_agency", 50.0)):
+        other = getattr(report.principles, name).residual_risk
+        assert (other.inherent_band, other.credited_percent, other.band, other.band_floored) == (
+            "medium",
+            credited,
+            "low",
+            False,
+        ), name
+    assert report.regulatory.eu_ai_act.annex_iii_area == "none" and report.regulatory.eu_ai_act.profiling == "yes"
+    assert report.regulatory.tier.tier == "minimal" and report.regulatory.tier.missing == []
     assert report.governance_decision is None  # the decision is its own step
     decision = governance_decide(report=report, overall_feasibility=scorecard.overall_feasibility)
-    assert decision.decision == "proceed_with_monitoring"
+    # critical before mitigation, and only an informal ethics review: the committee must look at it
+    assert decision.decision == "submit_to_committee" and decision.requires_committee_review
+    assert {r.rule for r in decision.rules_fired if r.decisive} == {"inherent_critical", "no_formal_review"}
+    assert decision.floors == {
+        "inherent_critical": "submit_to_committee",
+        "no_formal_review": "submit_to_committee",
+        "residual_high": "revise",  # fairness stays high after mitigation
+        "residual_medium": "proceed_with_monitoring",  # privacy stays medium
+    }
+    assert decision.inherent_bands["fairness"] == "critical" and decision.residual_bands["fairness"] == "high"
+    assert decision.credited_effectiveness["fairness"] == 50.0
+    assert decision.eu_ai_act_tier == "minimal"
     assert decision.overall_feasibility == "high"
 
 
@@ -125,6 +164,17 @@ def test_no_answers_means_no_invented_values(number):
     from sessions_app.interview import builders
 
     data = getattr(builders, f"build_stage_{number}")(AnswerSet()).model_dump(mode="json")
+    if number == 5:
+        # The EU AI Act tier is computed at once, and says only what is still unanswered: no tier, no reasons.
+        tier = data["regulatory"].pop("tier")
+        assert (tier["tier"], tier["reasons"], tier["obligations"]) == (None, [], [])
+        assert tier["missing"] == [
+            "prohibited_practice",
+            "annex_i_product",
+            "annex_iii_area",
+            "profiling",
+            "transparency",
+        ]
 
     def leaves(node):
         if isinstance(node, dict):
@@ -358,5 +408,24 @@ def test_stage_5_decision_waits_for_every_principle_and_uses_the_feasibility_flo
     assert governance_decide(report=build_stage_5(partial), overall_feasibility="high") is None
     assert build_stage_5(partial).principles.fairness.residual_risk is not None
     full = build_stage_5(AnswerSet.from_values(values))
-    assert governance_decide(report=full, overall_feasibility="high").decision == "proceed_with_monitoring"
-    assert governance_decide(report=full, overall_feasibility="low").decision == "revise"
+    # The churn answers: submit to committee (critical before mitigation); low feasibility is a lower floor.
+    assert governance_decide(report=full, overall_feasibility="high").decision == "submit_to_committee"
+    low = governance_decide(report=full, overall_feasibility="low")
+    assert low.decision == "submit_to_committee" and low.floors["data_feasibility_low"] == "revise"
+    # With a formal review and fairness medium × high = 6 (high → residual at least medium), feasibility decides.
+    overrides = {("S5Q1", 0): "formal", ("S5Q5", 0): "medium", ("S5Q6", 0): "high"}
+    reviewed_values = {**values, **{key: validate_answer(key[0], raw).to_json() for key, raw in overrides.items()}}
+    reviewed = build_stage_5(AnswerSet.from_values(reviewed_values))
+    assert governance_decide(report=reviewed, overall_feasibility="high").decision == "proceed_with_monitoring"
+    floored = governance_decide(report=reviewed, overall_feasibility="low")
+    assert floored.decision == "revise"
+    assert [r.rule for r in floored.rules_fired if r.decisive] == ["data_feasibility_low"]
+
+
+def test_stage_5_credits_a_mitigation_without_a_status_as_planned():
+    values = churn_answer_values((5,))
+    without_status = build_stage_5(AnswerSet.from_values({k: v for k, v in values.items() if k[0] != "S5Q39"}))
+    risk = without_status.principles.human_agency.residual_risk
+    assert risk is not None and risk.mitigation_status is None
+    # medium × medium = 4; 70 % stated, credited at most 25 % → 3.0
+    assert (risk.credit_cap_percent, risk.credited_percent, risk.score, risk.band) == (25.0, 25.0, 3.0, "low")

@@ -84,8 +84,15 @@ def test_complete_interview_through_the_api(interview, api):
     assert deliverables[3]["overall_feasibility"] == "high"
     assert len(deliverables[4]["personas"]) == 2
     report = deliverables[5]
-    assert report["governance_decision"]["decision"] == "proceed_with_monitoring"
-    assert report["principles"]["fairness"]["residual_risk"]["band"] == "medium"
+    # fairness is critical before mitigation and the ethics review was informal: the committee decides
+    decision = report["governance_decision"]
+    assert decision["decision"] == "submit_to_committee" and decision["requires_committee_review"] is True
+    assert {rule["rule"] for rule in decision["rules_fired"] if rule["decisive"]} == {
+        "inherent_critical",
+        "no_formal_review",
+    }
+    assert decision["eu_ai_act_tier"] == report["regulatory"]["tier"]["tier"] == "minimal"
+    assert report["principles"]["fairness"]["residual_risk"]["band"] == "high"
 
 
 def test_stage_order_and_editing_reopens_and_marks_later_stages_stale(interview, api):

@@ -1,123 +1,349 @@
-"""Residual risk and the governance decision: every band edge and every rule of DOMAIN.md, table-driven."""
+"""The governance decision (DOMAIN.md "Governance decision" and "Regulatory classification"): one test per rule and
+per tier case, each failing when its rule is removed, and properties that adding risk never lowers the decision."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sessions_app.interview import rules
-from sessions_app.interview.governance import decide, effectiveness_fraction, residual_band, residual_risk
+from sessions_app.interview.governance import DecisionInputs, decide, residual_risk
+from sessions_app.interview.regulatory import eu_ai_act_tier
 
-ALL_LOW = dict.fromkeys(rules.PRINCIPLES, "low")
+LEVELS = list(rules.RISK_LEVEL_VALUES)
+STATUSES = list(rules.MITIGATION_STATUSES)
+MINIMAL = {
+    "prohibited_practice": "none",
+    "annex_i_product": "no",
+    "annex_iii_area": "none",
+    "profiling": "no",
+    "transparency": "none",
+}
 
 
-def bands(**overrides: str) -> dict[str, str]:
-    return {**ALL_LOW, **overrides}
+def low_risks(**overrides: Any) -> dict[str, Any]:
+    risks = {p: residual_risk("low", "low", 50, "implemented") for p in rules.PRINCIPLES}
+    return {**risks, **overrides}
+
+
+def decision_of(**kwargs: Any) -> Any:
+    tier = kwargs.pop("tier", MINIMAL)
+    risks = kwargs.pop("risks", low_risks())
+    inputs = DecisionInputs(
+        risks=risks,
+        tier=eu_ai_act_tier(tier),
+        prior_review=kwargs.pop("prior_review", "formal"),
+        residual_acceptable=kwargs.pop("residual_acceptable", "yes"),
+        **kwargs,
+    )
+    return decide(inputs)
+
+
+def fired(result: Any) -> dict[str, str]:
+    return {rule.rule: rule.outcome for rule in result.rules_fired}
+
+
+# --- Risk per principle -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("severity", "likelihood", "effectiveness", "score", "band"),
+    ("severity", "likelihood", "stated", "status", "credited", "score", "band"),
     [
-        ("medium", "medium", 0, 4.0, "medium"),  # issue 5: 4 is medium
-        ("high", "medium", 0, 6.0, "high"),  # issue 5: 6 is high
-        ("critical", "critical", 95, 0.8, "low"),  # issue 5: 16 × 0.05
-        ("critical", "critical", 100, 0.8, "low"),  # effectiveness capped at 95%
-        ("critical", "medium", 0, 8.0, "critical"),  # 8 is critical
-        ("high", "high", 0, 9.0, "critical"),
-        ("critical", "critical", 50, 8.0, "critical"),
-        ("critical", "high", 50, 6.0, "high"),
-        ("critical", "medium", 50, 4.0, "medium"),
-        ("high", "low", 0, 3.0, "low"),
-        ("low", "low", 0, 1.0, "low"),
-        ("critical", "critical", 70, 4.8, "medium"),  # 1 − 0.7 is 0.30000000000000004 in floats
-        ("high", "high", 30, 6.3, "high"),
-        ("medium", "high", 70, 1.8, "low"),
+        ("critical", "medium", 70, "planned", 25, 6.0, "high"),  # 8 × 0.75; the triage tool of the issue
+        ("critical", "medium", 70, "implemented", 50, 4.0, "high"),  # 4.0 is medium, floored one below critical
+        ("critical", "medium", 70, "verified", 70, 2.4, "high"),  # the self-rated 70 % no longer erases the risk
+        ("high", "high", 90, "verified", 80, 1.8, "high"),  # 9 critical → never below high
+        ("high", "medium", 30, "verified", 30, 4.2, "medium"),  # the stated figure is used when under the cap
+        ("medium", "medium", 80, "verified", 80, 0.8, "low"),  # 4 medium → low is allowed (one band)
+        ("low", "low", 0, None, 0, 1.0, "low"),  # no status given: credited as planned
     ],
 )
-def test_residual_risk_score_and_band(severity, likelihood, effectiveness, score, band):
-    risk = residual_risk(severity, likelihood, effectiveness)
+def test_residual_risk_is_credited_by_status_and_never_more_than_one_band_below(
+    severity, likelihood, stated, status, credited, score, band
+):
+    risk = residual_risk(severity, likelihood, stated, status)
+    assert risk.credited_percent == credited
     assert risk.score == pytest.approx(score)
     assert risk.band == band
+    inherent_index = rules.BAND_ORDER.index(risk.inherent_band)
+    assert rules.BAND_ORDER.index(risk.band) >= inherent_index - 1
 
 
-@pytest.mark.parametrize(
-    ("score", "band"),
-    [(7.999, "high"), (8, "critical"), (5.99, "medium"), (6, "high"), (3.99, "low"), (4, "medium"), (0, "low")],
-)
-def test_band_edges(score, band):
-    assert residual_band(score) == band
+def test_unknown_status_is_credited_as_planned():
+    assert residual_risk("high", "high", 90, None).credited_percent == 25
 
 
-@pytest.mark.parametrize(("percent", "fraction"), [(0, 0.0), (50, 0.5), (95, 0.95), (96, 0.95), (100, 0.95)])
-def test_effectiveness_is_a_percentage_capped_at_95(percent, fraction):
-    assert effectiveness_fraction(percent) == pytest.approx(fraction)
-
-
-@pytest.mark.parametrize("bad", [-1, 101, 0.95 * 1000])
-def test_effectiveness_outside_0_to_100_is_rejected(bad):
+@pytest.mark.parametrize("bad", [-1, 101])
+def test_effectiveness_outside_0_to_100_is_refused(bad):
     with pytest.raises(ValueError, match="percentage"):
-        residual_risk("high", "high", bad)
+        residual_risk("high", "high", bad, "planned")
 
 
-def test_unknown_level_is_rejected():
+def test_unknown_levels_and_statuses_are_refused():
     with pytest.raises(ValueError, match="severity"):
-        residual_risk("severe", "high", 10)
+        residual_risk("severe", "high", 10, "planned")
+    with pytest.raises(ValueError, match="status"):
+        residual_risk("high", "high", 10, "done")
+
+
+# --- The EU AI Act tier ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("principle_bands", "feasibility", "decision", "decisive_rule"),
+    ("answers", "tier"),
     [
-        (bands(fairness="critical"), None, "halt", "1_any_critical"),
-        (bands(fairness="high", privacy="high", transparency="high"), None, "halt", "2_three_or_more_high"),
-        (bands(safety="high"), None, "halt", "3_safety_high"),
-        (bands(fairness="high", privacy="high"), None, "submit_to_committee", "4_two_high"),
-        (bands(privacy="high"), None, "revise", "5_one_high"),
-        (bands(privacy="high", fairness="medium"), None, "revise", "5_one_high"),
-        (bands(transparency="medium"), None, "proceed_with_monitoring", "6_any_medium"),
-        (ALL_LOW, None, "proceed", "7_otherwise"),
-        # The data-feasibility floor raises proceed* to revise and leaves everything else alone.
-        (ALL_LOW, "low", "revise", "data_feasibility_floor"),
-        (bands(transparency="medium"), "low", "revise", "data_feasibility_floor"),
-        (ALL_LOW, "medium", "proceed", "7_otherwise"),
-        (bands(fairness="critical"), "low", "halt", "1_any_critical"),
-        (bands(safety="high"), "low", "halt", "3_safety_high"),
-        (bands(fairness="high", privacy="high"), "low", "submit_to_committee", "4_two_high"),
-        (bands(privacy="high"), "low", "revise", "5_one_high"),
+        ({**MINIMAL, "prohibited_practice": "social_scoring"}, "prohibited"),
+        ({"prohibited_practice": "emotion_recognition_work_education"}, "prohibited"),  # decided before the rest
+        ({**MINIMAL, "annex_i_product": "yes"}, "high"),
+        ({**MINIMAL, "annex_iii_area": "employment", "art6_3_exemption": "none"}, "high"),
+        # an exemption does not help a system that profiles people
+        (
+            {**MINIMAL, "annex_iii_area": "education", "art6_3_exemption": "preparatory_task", "profiling": "yes"},
+            "high",
+        ),
+        ({**MINIMAL, "annex_iii_area": "education", "art6_3_exemption": "preparatory_task"}, "minimal"),
+        (
+            {
+                **MINIMAL,
+                "annex_iii_area": "education",
+                "art6_3_exemption": "narrow_procedural_task",
+                "transparency": "interacts_with_people",
+            },
+            "limited",
+        ),
+        ({**MINIMAL, "transparency": "deepfake"}, "limited"),
+        (MINIMAL, "minimal"),
     ],
 )
-def test_governance_decision(principle_bands, feasibility, decision, decisive_rule):
-    result = decide(principle_bands, feasibility)
-    assert result.decision == decision
-    assert result.advisory is True
-    assert result.requires_committee_review is (decision in {"halt", "submit_to_committee"})
-    decisive = [rule.rule for rule in result.rules_fired if rule.decisive]
-    assert decisive == [decisive_rule]
+def test_tier_cases(answers, tier):
+    result = eu_ai_act_tier(answers)
+    assert result.tier == tier
+    assert result.reasons and result.obligations
+    assert "not legal advice" in result.advisory_note
 
 
-def test_every_rule_that_fired_is_listed_with_its_inputs():
-    result = decide(bands(fairness="high", privacy="high", safety="high", transparency="medium"))
-    fired = {rule.rule: rule for rule in result.rules_fired}
-    assert list(fired) == ["2_three_or_more_high", "3_safety_high", "6_any_medium"]
-    assert fired["2_three_or_more_high"].inputs == {"high_principles": ["fairness", "privacy", "safety"], "count": 3}
-    assert fired["3_safety_high"].inputs == {"safety_band": "high"}
-    assert fired["6_any_medium"].inputs == {"medium_principles": ["transparency"]}
-    assert fired["2_three_or_more_high"].decisive and not fired["6_any_medium"].decisive
+def test_tier_waits_for_the_answers_it_needs():
+    assert eu_ai_act_tier({}).tier is None
+    assert eu_ai_act_tier({**MINIMAL, "transparency": None}).tier is None
+    # an Annex III area asks for the exemption question before the tier is known
+    pending = eu_ai_act_tier({**MINIMAL, "annex_iii_area": "employment"})
+    assert pending.tier is None and pending.missing == ["art6_3_exemption"]
 
 
-def test_floor_records_the_decision_it_replaced():
-    result = decide(bands(human_agency="medium"), "low")
-    floor = result.rules_fired[-1]
-    assert floor.inputs == {"overall_feasibility": "low", "decision_before_floor": "proceed_with_monitoring"}
-    assert [rule.rule for rule in result.rules_fired if not rule.decisive] == ["6_any_medium"]
+def test_high_tier_lists_the_high_risk_obligations():
+    obligations = " ".join(eu_ai_act_tier({**MINIMAL, "annex_i_product": "yes"}).obligations)
+    for article in (
+        "Art. 9",
+        "Art. 10",
+        "Art. 11",
+        "Art. 12",
+        "Art. 13",
+        "Art. 14",
+        "Art. 15",
+        "Art. 43",
+        "Art. 49",
+        "Art. 72",
+        "Art. 26",
+        "Art. 27",
+    ):
+        assert article in obligations, article
 
 
-def test_decision_accepts_residual_risk_records():
-    residuals = {p: residual_risk("low", "low", 0) for p in rules.PRINCIPLES}
-    residuals["safety"] = residual_risk("high", "medium", 0)  # 6 → high
-    assert decide(residuals).decision == "halt"
+# --- One test per rule ------------------------------------------------------------------------------------------
 
 
-def test_decision_dumps_to_json():
-    data = decide(bands(privacy="high")).model_dump(mode="json")
-    assert data["decision"] == "revise"
-    assert data["advisory"] is True
-    assert data["rules_fired"][0]["rule"] == "5_one_high"
+def test_nothing_of_concern_proceeds():
+    result = decision_of()
+    assert result.decision == "proceed" and fired(result) == {"no_rule_applies": "proceed"}
+    assert result.requires_committee_review is False
+
+
+def test_prohibited_tier_halts():
+    result = decision_of(tier={**MINIMAL, "prohibited_practice": "social_scoring"})
+    assert fired(result)["prohibited_practice"] == "halt" and result.decision == "halt"
+
+
+def test_residual_critical_halts():
+    result = decision_of(risks=low_risks(fairness=residual_risk("critical", "critical", 0, "planned")))
+    assert fired(result)["residual_critical"] == "halt" and result.decision == "halt"
+
+
+def test_three_residual_high_halt():
+    high = residual_risk("high", "medium", 0, "planned")  # 6 → high
+    result = decision_of(risks=low_risks(fairness=high, privacy=high, transparency=high))
+    assert fired(result)["three_or_more_residual_high"] == "halt" and result.decision == "halt"
+
+
+def test_safety_residual_high_halts():
+    result = decision_of(risks=low_risks(safety=residual_risk("high", "medium", 0, "planned")))
+    assert fired(result)["safety_residual_high"] == "halt" and result.decision == "halt"
+
+
+def test_high_risk_tier_goes_to_committee():
+    result = decision_of(tier={**MINIMAL, "annex_iii_area": "employment", "art6_3_exemption": "none"})
+    assert fired(result)["high_risk_tier"] == "submit_to_committee"
+    assert result.decision == "submit_to_committee" and result.requires_committee_review
+
+
+def test_inherent_critical_goes_to_committee_whatever_the_stated_mitigation():
+    risk = residual_risk("critical", "medium", 100, "verified")  # 8 → credited 80 % → 1.6, floored to high
+    result = decision_of(risks=low_risks(fairness=risk))
+    assert fired(result)["inherent_critical"] == "submit_to_committee"
+    assert rules.DECISION_ORDER.index(result.decision) >= rules.DECISION_ORDER.index("submit_to_committee")
+
+
+def test_two_residual_high_go_to_committee():
+    high = residual_risk("high", "medium", 0, "planned")
+    result = decision_of(risks=low_risks(fairness=high, privacy=high))
+    assert fired(result)["two_residual_high"] == "submit_to_committee" and result.decision == "submit_to_committee"
+
+
+@pytest.mark.parametrize("review", ["informal", "none", None])
+def test_no_formal_review_with_high_inherent_risk_goes_to_committee(review):
+    risk = residual_risk("high", "medium", 80, "verified")  # 6 high inherent → medium after mitigation
+    result = decision_of(risks=low_risks(privacy=risk), prior_review=review)
+    assert fired(result)["no_formal_review"] == "submit_to_committee" and result.decision == "submit_to_committee"
+    assert "no_formal_review" not in fired(decision_of(risks=low_risks(privacy=risk), prior_review="formal"))
+
+
+def test_one_residual_high_revises():
+    result = decision_of(risks=low_risks(fairness=residual_risk("high", "medium", 0, "planned")))
+    assert fired(result)["residual_high"] == "revise" and result.decision == "revise"
+
+
+def test_team_not_accepting_the_residual_risk_revises():
+    result = decision_of(residual_acceptable="no")
+    assert fired(result)["team_does_not_accept"] == "revise" and result.decision == "revise"
+
+
+def test_unacknowledged_high_consistency_finding_revises_and_acknowledged_one_is_monitored():
+    findings = [{"key": "realtime-vs-batch", "severity": "high", "description": "Real time vs nightly batch."}]
+    result = decision_of(findings=findings)
+    assert fired(result)["unresolved_consistency_finding"] == "revise" and result.decision == "revise"
+    acknowledged = decision_of(findings=findings, acknowledged_findings=frozenset({"realtime-vs-batch"}))
+    assert fired(acknowledged)["open_issues"] == "proceed_with_monitoring"
+    assert acknowledged.decision == "proceed_with_monitoring"
+
+
+def test_low_data_feasibility_revises():
+    result = decision_of(overall_feasibility="low")
+    assert fired(result)["data_feasibility_low"] == "revise" and result.decision == "revise"
+
+
+def test_residual_medium_is_monitored():
+    result = decision_of(risks=low_risks(fairness=residual_risk("medium", "medium", 0, "planned")))
+    assert fired(result)["residual_medium"] == "proceed_with_monitoring"
+    assert result.decision == "proceed_with_monitoring"
+
+
+def test_limited_tier_is_monitored():
+    result = decision_of(tier={**MINIMAL, "transparency": "interacts_with_people"})
+    assert fired(result)["limited_risk_tier"] == "proceed_with_monitoring"
+    assert result.decision == "proceed_with_monitoring"
+
+
+def test_escalated_stage_5_answers_are_monitored():
+    result = decision_of(escalated_questions=["S5Q4"])
+    assert fired(result)["open_issues"] == "proceed_with_monitoring" and result.decision == "proceed_with_monitoring"
+
+
+def test_every_rule_that_holds_is_recorded_and_the_final_level_ones_are_decisive():
+    risks = low_risks(fairness=residual_risk("critical", "medium", 70, "planned"))  # the issue's triage tool
+    result = decision_of(
+        risks=risks,
+        tier={**MINIMAL, "annex_i_product": "yes"},
+        prior_review="informal",
+        residual_acceptable="with_conditions",
+        findings=[{"key": f"f{n}", "severity": "high", "description": "x"} for n in range(3)],
+    )
+    assert result.decision == "submit_to_committee"
+    assert result.floors == {
+        "high_risk_tier": "submit_to_committee",
+        "inherent_critical": "submit_to_committee",
+        "no_formal_review": "submit_to_committee",
+        "residual_high": "revise",
+        "unresolved_consistency_finding": "revise",
+    }
+    assert {r.rule for r in result.rules_fired if r.decisive} == {
+        "high_risk_tier",
+        "inherent_critical",
+        "no_formal_review",
+    }
+    assert result.inherent_bands["fairness"] == "critical" and result.residual_bands["fairness"] == "high"
+    assert result.credited_effectiveness["fairness"] == 25
+    assert result.eu_ai_act_tier == "high" and result.eu_ai_act_obligations
+
+
+# --- Properties: more risk never lowers the decision ------------------------------------------------------------
+
+principle_answers = st.fixed_dictionaries(
+    {
+        p: st.tuples(st.sampled_from(LEVELS), st.sampled_from(LEVELS), st.integers(0, 100), st.sampled_from(STATUSES))
+        for p in rules.PRINCIPLES
+    }
+)
+tier_answers = st.fixed_dictionaries(
+    {
+        "prohibited_practice": st.sampled_from(["none", "social_scoring"]),
+        "annex_i_product": st.sampled_from(["yes", "no"]),
+        "annex_iii_area": st.sampled_from(["none", "employment", "education"]),
+        "art6_3_exemption": st.sampled_from(["none", "preparatory_task"]),
+        "profiling": st.sampled_from(["yes", "no"]),
+        "transparency": st.sampled_from(["none", "interacts_with_people"]),
+    }
+)
+
+
+def _decide(principles: dict[str, tuple], tier: dict[str, str], acceptable: str = "yes") -> int:
+    risks = {p: residual_risk(*answers) for p, answers in principles.items()}
+    result = decide(
+        DecisionInputs(risks=risks, tier=eu_ai_act_tier(tier), prior_review="informal", residual_acceptable=acceptable)
+    )
+    return rules.DECISION_ORDER.index(result.decision)
+
+
+def _raise_level(level: str) -> str:
+    return LEVELS[min(len(LEVELS) - 1, LEVELS.index(level) + 1)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(principle_answers, tier_answers, st.sampled_from(rules.PRINCIPLES), st.integers(0, 4))
+def test_more_risk_never_lowers_the_decision(principles, tier, principle, change):
+    before = _decide(principles, tier)
+    severity, likelihood, effectiveness, status = principles[principle]
+    changed = dict(principles)
+    if change == 0:
+        changed[principle] = (_raise_level(severity), likelihood, effectiveness, status)
+    elif change == 1:
+        changed[principle] = (severity, _raise_level(likelihood), effectiveness, status)
+    elif change == 2:
+        changed[principle] = (severity, likelihood, max(0, effectiveness - 30), status)
+    elif change == 3:
+        changed[principle] = (severity, likelihood, effectiveness, STATUSES[max(0, STATUSES.index(status) - 1)])
+    after = _decide(changed, tier) if change < 4 else _decide(principles, tier, acceptable="no")
+    assert after >= before
+
+
+@settings(max_examples=200, deadline=None)
+@given(principle_answers, tier_answers, st.sampled_from(["social_scoring", "crime_prediction_profiling"]))
+def test_naming_a_prohibited_practice_halts(principles, tier, practice):
+    assert _decide(principles, {**tier, "prohibited_practice": practice}) == rules.DECISION_ORDER.index("halt")
+
+
+@settings(max_examples=200, deadline=None)
+@given(principle_answers, tier_answers, st.sampled_from(["employment", "essential_services", "law_enforcement"]))
+def test_naming_an_annex_iii_area_never_lowers_the_decision_and_reaches_the_committee(principles, tier, area):
+    before = _decide(principles, tier)
+    after = _decide(principles, {**tier, "annex_iii_area": area, "art6_3_exemption": "none"})
+    assert after >= before >= 0
+    assert after >= rules.DECISION_ORDER.index("submit_to_committee")
+
+
+@settings(max_examples=200, deadline=None)
+@given(principle_answers, tier_answers)
+def test_critical_inherent_risk_never_reaches_proceed(principles, tier):
+    forced = {**principles, "safety": ("critical", "medium", 100, "verified")}
+    assert _decide(forced, tier) >= rules.DECISION_ORDER.index("submit_to_committee")

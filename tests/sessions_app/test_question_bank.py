@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from pathlib import Path
@@ -35,17 +36,61 @@ EXPECTED_GROUP_COUNTS = {
     4: {"personas": 7, "journey": 6, "explainability": 5, "feedback": 5},
     5: {
         "self_assessment": 3,
-        "fairness": 5,
-        "privacy": 5,
-        "transparency": 5,
-        "safety": 5,
-        "human_agency": 5,
+        "regulatory": 6,  # the six EU AI Act questions DOMAIN.md lists
+        "fairness": 6,  # each principle: risk, severity, likelihood, mitigation, effectiveness, mitigation status
+        "privacy": 6,
+        "transparency": 6,
+        "safety": 6,
+        "human_agency": 6,
         "acceptance": 6,
     },
 }
-EXPECTED_STAGE_TOTALS = {1: 14, 2: 14, 3: 20, 4: 23, 5: 34}
+EXPECTED_STAGE_TOTALS = {1: 14, 2: 14, 3: 20, 4: 23, 5: 45}
 PRINCIPLES = ("fairness", "privacy", "transparency", "safety", "human_agency")
 LEVELS = ["low", "medium", "high", "critical"]
+MITIGATION_STATUSES = ["planned", "implemented", "verified"]
+# DOMAIN.md "Regulatory classification": each field with exactly these choice values (scripts and tests rely on them).
+REGULATORY_CHOICES = {
+    "prohibited_practice": [
+        "none",
+        "subliminal_manipulation",
+        "exploiting_vulnerabilities",
+        "social_scoring",
+        "crime_prediction_profiling",
+        "facial_scraping",
+        "emotion_recognition_work_education",
+        "biometric_categorisation_sensitive",
+        "realtime_remote_biometric_id",
+    ],
+    "annex_i_product": ["yes", "no"],
+    "annex_iii_area": [
+        "none",
+        "biometrics",
+        "critical_infrastructure",
+        "education",
+        "employment",
+        "essential_services",
+        "law_enforcement",
+        "migration_border",
+        "justice_democracy",
+    ],
+    "art6_3_exemption": [
+        "none",
+        "narrow_procedural_task",
+        "improves_human_activity",
+        "detects_decision_patterns",
+        "preparatory_task",
+    ],
+    "profiling": ["yes", "no"],
+    "transparency": [
+        "none",
+        "interacts_with_people",
+        "synthetic_content",
+        "emotion_or_biometric_categorisation",
+        "deepfake",
+    ],
+}
+REGULATORY_FIELDS = tuple(REGULATORY_CHOICES)
 
 
 @pytest.fixture
@@ -67,16 +112,50 @@ def test_question_counts_per_group_and_stage_match_domain(bank):
         actual = {group.key: len(stage.questions_in_group(group.key)) for group in stage.groups}
         assert actual == expected, f"stage {number}"
         assert len(stage.questions) == EXPECTED_STAGE_TOTALS[number] == stage.question_count
-    assert len(bank.questions) == sum(EXPECTED_STAGE_TOTALS.values()) == 105
+    assert len(bank.questions) == sum(EXPECTED_STAGE_TOTALS.values()) == 116
 
 
-def test_ids_are_unique_well_formed_and_sequential_per_stage(bank):
+def _number(question_id: str) -> int:
+    return int(question_id.partition("Q")[2])
+
+
+def test_ids_are_unique_well_formed_and_use_every_number_per_stage(bank):
     ids = [question.id for question in bank.questions]
     assert len(ids) == len(set(ids))
     for stage in bank.stages:
         ids = [q.id for q in stage.questions]
-        assert ids == [f"S{stage.number}Q{i}" for i in range(1, len(stage.questions) + 1)]
-        assert all(re.fullmatch(r"S[1-5]Q[1-9]\d*", qid) for qid in ids)
+        assert all(re.fullmatch(rf"S{stage.number}Q[1-9]\d*", qid) for qid in ids), f"stage {stage.number}"
+        # Ids are the keys of stored answers: any order in the file, but every number 1 … N, without gaps.
+        assert sorted(map(_number, ids)) == list(range(1, len(stage.questions) + 1)), f"stage {stage.number}"
+        # Each group's questions stand together, in the declared order of the groups.
+        in_file = [key for key, _ in itertools.groupby(q.group for q in stage.questions)]
+        assert in_file == [group.key for group in stage.groups], f"stage {stage.number}"
+    # Stage 5's later questions stand in their groups, so its file order is not the numeric order.
+    stage5 = [q.id for q in bank.stage(5).questions]
+    assert stage5 != sorted(stage5, key=_number)
+
+
+def test_stage_5_ids_keep_their_meaning_and_new_questions_take_the_next_numbers(bank):
+    """A stored answer to S5Qn must still mean what it meant: the 34 earlier ids feed the same fields, and the
+    questions added later are S5Q35 … S5Q45."""
+    fields = ("risk", "severity", "likelihood", "mitigation", "mitigation_effectiveness")
+    expected = {"S5Q1": "self_assessment.prior_review", "S5Q2": "self_assessment.known_risks"}
+    expected["S5Q3"] = "self_assessment.affected_groups"
+    for index, principle in enumerate(PRINCIPLES):
+        for offset, field in enumerate(fields):
+            expected[f"S5Q{4 + 5 * index + offset}"] = f"principles.{principle}.{field}"
+        expected[f"S5Q{35 + index}"] = f"principles.{principle}.mitigation_status"
+    expected |= {
+        "S5Q29": "acceptance.residual_risk_acceptable",
+        "S5Q30": "acceptance.rationale",
+        "S5Q31": "monitoring.plan",
+        "S5Q32": "monitoring.metrics",
+        "S5Q33": "monitoring.audit_frequency",
+        "S5Q34": "monitoring.escalation_triggers",
+    }
+    for number, field in enumerate(REGULATORY_FIELDS, start=40):
+        expected[f"S5Q{number}"] = f"regulatory.eu_ai_act.{field}"
+    assert {q.id: q.feeds for q in bank.stage(5).questions} == expected
 
 
 def test_every_question_has_help_and_an_example_of_a_strong_answer(bank):
@@ -137,13 +216,14 @@ def test_feature_availability_names_the_unavailable_features(bank):
     assert set(availability.detail.required_for) == {"no", "unsure"}
 
 
-def test_each_principle_has_risk_severity_likelihood_mitigation_and_effectiveness(bank):
+def test_each_principle_has_risk_severity_likelihood_mitigation_effectiveness_and_status(bank):
     expected = [
         ("risk", QuestionType.TEXT),
         ("severity", QuestionType.CHOICE),
         ("likelihood", QuestionType.CHOICE),
         ("mitigation", QuestionType.TEXT),
         ("mitigation_effectiveness", QuestionType.PERCENTAGE),
+        ("mitigation_status", QuestionType.CHOICE),
     ]
     stage = bank.stage(5)
     for principle in PRINCIPLES:
@@ -151,9 +231,32 @@ def test_each_principle_has_risk_severity_likelihood_mitigation_and_effectivenes
         assert [(q.feeds, q.type) for q in questions] == [
             (f"principles.{principle}.{field}", kind) for field, kind in expected
         ]
+        assert all(q.required and q.condition is None for q in questions), principle
         for question in questions:
-            if question.type is QuestionType.CHOICE:
+            if question.feeds.endswith((".severity", ".likelihood")):
                 assert list(question.choice_values) == LEVELS
+            elif question.feeds.endswith(".mitigation_status"):
+                assert list(question.choice_values) == MITIGATION_STATUSES  # caps 25 / 50 / 80 % in rules.py
+
+
+def test_regulatory_group_asks_the_six_eu_ai_act_questions_with_the_domain_values(bank):
+    questions = bank.stage(5).questions_in_group("regulatory")
+    assert [q.feeds for q in questions] == [f"regulatory.eu_ai_act.{field}" for field in REGULATORY_FIELDS]
+    for question in questions:
+        field = question.feeds.rpartition(".")[2]
+        assert question.type is QuestionType.CHOICE and question.required, question.id
+        assert list(question.choice_values) == REGULATORY_CHOICES[field], question.id
+
+
+def test_art_6_3_exemption_is_asked_only_when_an_annex_iii_area_is_named(bank):
+    exemption = bank.question("S5Q43")
+    assert exemption.feeds == "regulatory.eu_ai_act.art6_3_exemption"
+    assert exemption.condition is not None and exemption.condition.question == "S5Q42"
+    for area in REGULATORY_CHOICES["annex_iii_area"]:
+        asked = {q.id for q in bank.required_questions(5, {"S5Q42": {"value": area}})}
+        assert ("S5Q43" in asked) is (area != "none"), area
+    assert "S5Q43" not in {q.id for q in bank.required_questions(5, {})}  # not asked before S5Q42 is answered
+    assert "S5Q43" in {q.id for q in bank.required_questions(5)}  # unknown answers: may become required
 
 
 def test_six_quality_dimensions_are_separate_zero_to_ten_scales(bank):
@@ -226,7 +329,7 @@ def test_lookups_and_the_cached_bank():
     assert get_bank() is get_bank()
     assert qb.question("S2Q7").per_item_of == "S2Q6"
     assert qb.stage(4).deliverable == "UserContext"
-    assert len(qb.questions_for_stage(5)) == 34
+    assert len(qb.questions_for_stage(5)) == 45
     assert {q.id for q in qb.required_questions(4)} == {q.id for q in qb.questions_for_stage(4)} - {"S4Q7"}
     with pytest.raises(QuestionNotFound, match="S9Q1"):
         qb.question("S9Q1")
@@ -283,14 +386,16 @@ MALFORMED = [
         "renumber it S1Q",
         id="id-of-other-stage",
     ),
+    # Ids may stand in any order in the file, but must use every number 1 … N: S1Q3 → S1Q30 leaves a gap at 3. The
+    # problem belongs to the question whose number is out of range.
     pytest.param(
         "stage1.yaml",
         "  - id: S1Q3\n",
         "  - id: S1Q30\n",
         ("stage1.yaml", "S1Q30", "id"),
-        "where S1Q3 is expected",
+        "missing: S1Q3",
         "without gaps",
-        id="id-out-of-sequence",
+        id="id-gap",
     ),
     pytest.param(
         "stage2.yaml",
@@ -348,10 +453,10 @@ MALFORMED = [
     ),
     pytest.param(
         "stage5.yaml",
-        "  question_count: 34",
-        "  question_count: 33",
+        "  question_count: 45",
+        "  question_count: 44",
         ("stage5.yaml", None, "stage.question_count"),
-        "group counts add up to 34",
+        "group counts add up to 45",
         "sum of the group counts",
         id="stage-count-not-as-declared",
     ),
@@ -366,8 +471,9 @@ MALFORMED = [
     ),
     pytest.param(
         "stage5.yaml",
-        '      - value: "yes"\n        label: "Yes"',
-        '      - value: yes\n        label: "Yes"',
+        # S5Q41 and S5Q44 have a quoted "yes" too: anchor on S5Q29's choices, whose second value is unique
+        '      - value: "yes"\n        label: "Yes"\n      - value: with_conditions',
+        '      - value: yes\n        label: "Yes"\n      - value: with_conditions',
         ("stage5.yaml", "S5Q29", "choices.0.value"),
         "boolean True",
         'quotes, e.g. "yes"',
@@ -379,7 +485,7 @@ MALFORMED = [
         "feeds: principle.fairness.risk",
         ("stage5.yaml", "S5Q4", "feeds"),
         "is not a field of EthicalRiskReport",
-        "start the path with one of: self_assessment, principles",
+        "start the path with one of: self_assessment, regulatory, principles",
         id="feeds-unknown-field",
     ),
     pytest.param(
@@ -427,6 +533,24 @@ MALFORMED = [
         "key suggestions by a choice question",
         id="suggestions-keyed-by-text",
     ),
+    pytest.param(
+        "stage5.yaml",
+        "      in: [biometrics, critical_infrastructure,",
+        "      in: [biometric, critical_infrastructure,",
+        ("stage5.yaml", "S5Q43", "condition.in"),
+        "not among S5Q42's choices",
+        "use values from: none, biometrics",
+        id="condition-on-an-unknown-annex-iii-area",
+    ),
+    pytest.param(
+        "stage5.yaml",
+        "    group: fairness\n    type: choice\n    required: true\n    feeds: principles.fairness.mitigation_status",
+        "    group: acceptance\n    type: choice\n    required: true\n    feeds: principles.fairness.mitigation_status",
+        ("stage5.yaml", None, "stage.groups.acceptance"),
+        "has its questions split up (S5Q35, S5Q29",
+        "keep each group's questions together",
+        id="new-question-outside-its-group",
+    ),
 ]
 
 
@@ -438,6 +562,23 @@ def test_malformed_bank_names_file_question_and_field(bank_dir, file, old, new, 
     assert matching, f"no problem at {location}; got: {[str(p) for p in problems]}"
     assert message in matching[0].message
     assert fix in matching[0].fix
+
+
+def test_a_gap_in_the_id_numbers_is_reported_once_with_the_missing_id(bank_dir):
+    edit(bank_dir, "stage1.yaml", "  - id: S1Q3\n", "  - id: S1Q30\n")
+    (problem,) = problems_of(bank_dir)
+    assert (problem.file, problem.question_id, problem.field) == ("stage1.yaml", "S1Q30", "id")
+    assert "do not use every number 1 … 14 (missing: S1Q3)" in problem.message
+    assert "S1Q1 … S1Q14 without gaps" in problem.fix and "next free number" in problem.fix
+
+
+def test_ids_out_of_file_order_load_when_every_number_is_used(bank_dir):
+    # Swap the ids of two questions of one group: the numbers 1 … N are all still used.
+    edit(bank_dir, "stage1.yaml", "  - id: S1Q2\n", "  - id: S1QX\n")
+    edit(bank_dir, "stage1.yaml", "  - id: S1Q3\n", "  - id: S1Q2\n")
+    edit(bank_dir, "stage1.yaml", "  - id: S1QX\n", "  - id: S1Q3\n")
+    stage = load_bank(bank_dir).stage(1)
+    assert [q.id for q in stage.questions][:3] == ["S1Q1", "S1Q3", "S1Q2"]
 
 
 def test_invalid_yaml_reports_the_line(bank_dir):
@@ -457,14 +598,21 @@ def test_missing_and_unexpected_files_are_reported(bank_dir):
 
 
 def test_every_problem_is_reported_at_once_with_a_readable_summary(bank_dir):
-    edit(bank_dir, "stage1.yaml", "  - id: S1Q5\n", "  - id: S1Q4\n")
-    edit(bank_dir, "stage5.yaml", "  question_count: 34", "  question_count: 33")
+    edit(bank_dir, "stage2.yaml", "    per_item_of: S2Q6", "    per_item_of: S2Q8")
+    edit(bank_dir, "stage5.yaml", "  question_count: 45", "  question_count: 44")
     with pytest.raises(QuestionBankError) as caught:
         load_bank(bank_dir)
     summary = str(caught.value)
     assert "2 problem(s)" in summary
-    assert "stage1.yaml, question S1Q4, field 'id': is used by 2 questions. Fix:" in summary
-    assert "stage5.yaml, field 'stage.question_count'" in summary
+    assert "stage2.yaml, question S2Q7, field 'per_item_of': refers to S2Q8" in summary
+    assert "stage5.yaml, field 'stage.question_count': is 44, but the group counts add up to 45. Fix:" in summary
+
+
+def test_a_duplicated_id_is_one_problem(bank_dir):
+    edit(bank_dir, "stage1.yaml", "  - id: S1Q5\n", "  - id: S1Q4\n")
+    (problem,) = problems_of(bank_dir)
+    assert (problem.file, problem.question_id, problem.field) == ("stage1.yaml", "S1Q4", "id")
+    assert "is used by 2 questions" in problem.message
 
 
 def test_system_check_reports_each_problem_as_an_error(bank_dir):

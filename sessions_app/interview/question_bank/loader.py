@@ -250,7 +250,7 @@ def _explain(
 
 def _pattern_fix(name: str) -> str:
     if name in {"id", "question", "per_item_of", "from"}:
-        return "question ids look like S1Q4: 'S', the stage number, 'Q', the position in the stage."
+        return "question ids look like S1Q4: 'S', the stage number, 'Q', the question's number in the stage."
     if name in {"feeds", "confirms", "field"}:
         return (
             "write a deliverable field path in lower-case snake_case, e.g. 'business_objective', "
@@ -307,7 +307,8 @@ class _StageChecker:
                     question_id,
                     "id",
                     f"is used by {count} questions.",
-                    f"give each question its own id; ids run S{self.number}Q1, S{self.number}Q2, … in file order.",
+                    f"give each question its own id; ids use S{self.number}Q1 … "
+                    f"S{self.number}Q{len(self.questions)}, each once.",
                 )
         for question in self.questions:
             if question.stage != self.number:
@@ -317,17 +318,23 @@ class _StageChecker:
                     f"belongs to stage {question.stage}, but this is {self.file}.",
                     f"renumber it S{self.number}Q…, or move it to {stage_file_name(question.stage)}.",
                 )
-        for position, question in enumerate(self.questions, start=1):
-            expected = f"S{self.number}Q{position}"
-            if question.id != expected and counts[question.id] == 1 and question.stage == self.number:
+        # Ids are the keys of stored answers, so they never change: a question added later takes the next free
+        # number and stands in its group, wherever that is in the file. The numbers 1 … N are all used, so a
+        # number above N (with no duplicate behind it) is the one to fix.
+        total = len(self.questions)
+        numbers = {int(q.id.split("Q")[1]) for q in self.questions if q.stage == self.number}
+        missing = [f"S{self.number}Q{n}" for n in range(1, total + 1) if n not in numbers]
+        for question in self.questions:
+            number = int(question.id.split("Q")[1])
+            if question.stage == self.number and counts[question.id] == 1 and number > total:
                 self.report(
                     question.id,
                     "id",
-                    f"is at position {position}, where {expected} is expected.",
-                    f"number the ids S{self.number}Q1 … S{self.number}Q{len(self.questions)} in file "
-                    "order, without gaps.",
+                    f"is numbered above the stage's {total} questions: the ids do not use every number 1 … {total} "
+                    f"(missing: {', '.join(missing)}).",
+                    f"number the ids S{self.number}Q1 … S{self.number}Q{total} without gaps; a new question takes "
+                    "the next free number.",
                 )
-                break  # one renumbering fixes every later id; don't repeat the same advice
 
     def check_groups(self) -> None:
         declared = [group.key for group in self.metadata.groups]
