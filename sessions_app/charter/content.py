@@ -26,6 +26,7 @@ from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.governance import DECISION_LABELS
 from sessions_app.interview.question_bank import get_bank
 from sessions_app.interview.regulatory import TIER_LABELS
+from sessions_app.models import AnswerStatus
 
 if TYPE_CHECKING:
     from sessions_app.models import ScopingSession
@@ -361,7 +362,7 @@ def _escalated(escalated: Iterable[Any], answers: AnswerSet) -> list[dict[str, A
             qid, _, index = str(entry).partition("#")
             key = (qid, int(index or 0))
         keys.append(key)
-    keys += [(a.question_id, a.item) for a in answers if a.status == "escalated"]
+    keys += [(a.question_id, a.item) for a in answers if a.status == AnswerStatus.ESCALATED]
     bank = get_bank()
     rows = []
     for qid, item in dict.fromkeys(keys):

@@ -20,7 +20,7 @@ from sessions_app.interview.registry import REGISTRY, to_json
 from sessions_app.interview.regulatory import TIER_LABELS
 from sessions_app.interview.rules import FINAL_STATUSES, MAX_ATTEMPTS, MAX_REPEAT_ITEMS, SAFETY_PRINCIPLE
 from sessions_app.interview.serializers import answer_json, stage_summary_json
-from sessions_app.models import ScopingSession, StageRun, StageStatus
+from sessions_app.models import ACTIVE_RUN_STATUSES, AnswerStatus, RunStatus, ScopingSession, StageRun, StageStatus
 from sessions_app.runs.selectors import answer_runs
 from sessions_app.runs.serializers import run_json
 
@@ -65,10 +65,10 @@ class QuestionBlock:
         if self.run_active:
             return "checking"
         status = self.answer["status"]
-        if status == "pending":
+        if status == AnswerStatus.PENDING:
             if self.run is None:
                 return "unchecked"
-            return "cancelled" if self.run["status"] == "cancelled" else "check_failed"
+            return "cancelled" if self.run["status"] == RunStatus.CANCELLED else "check_failed"
         return status
 
     @property
@@ -77,7 +77,7 @@ class QuestionBlock:
 
     @property
     def run_active(self) -> bool:
-        return self.run is not None and self.run["status"] in ("queued", "running")
+        return self.run is not None and self.run["status"] in ACTIVE_RUN_STATUSES
 
     @property
     def can_retry(self) -> bool:

@@ -8,11 +8,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import ActingUser
-from sessions_app.models import ScopingSession
+from sessions_app.models import ScopingSession, StageStatus
 
 
 def _with_progress(sessions: QuerySet[ScopingSession]) -> QuerySet[ScopingSession]:
-    completed = Count("stage_states", filter=Q(stage_states__status="completed"))
+    completed = Count("stage_states", filter=Q(stage_states__status=StageStatus.COMPLETED))
     return sessions.annotate(completed_stage_count=completed)
 
 
