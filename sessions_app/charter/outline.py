@@ -403,23 +403,26 @@ def _metric_alignment(s: Mapping[str, Any]) -> Blocks:
     ]
 
 
+def _principle_text_row(p: Mapping[str, Any]) -> list[Any]:
+    return [p["label"], p["risk"], p["mitigation"]]
+
+
 def _principle_row(p: Mapping[str, Any]) -> list[Any]:
     effectiveness = p["mitigation_effectiveness"]
     residual = p["residual_risk"] or {}
     credited = residual.get("credited_percent")
     status = p.get("mitigation_status")
+    band = residual.get("band")
     return [
         p["label"],
-        p["risk"],
         p["severity"],
         p["likelihood"],
         residual.get("inherent_band"),
-        p["mitigation"],
         f"{number_text(effectiveness)} %" if effectiveness is not None else None,
-        label(status) if status else ("not given (credited as planned)" if residual else None),
+        label(status) if status else ("not given (as planned)" if residual else None),
         f"{number_text(credited)} %" if credited is not None else None,
         residual.get("score"),
-        residual.get("band"),
+        f"{band} (raised)" if band and residual.get("band_floored") else band,
     ]
 
 
@@ -484,22 +487,26 @@ def _ethical_review(s: Mapping[str, Any]) -> Blocks:
         heading("EU AI Act classification (the team's answers)") if "eu_ai_act" in s else None,
         _eu_ai_act_answers(s["eu_ai_act"]) if "eu_ai_act" in s else None,
         heading("Risks per principle"),
+        table(["Principle", "Risk", "Mitigation"], [_principle_text_row(p) for p in s["principles"]], empty="None."),
         table(
             [
                 "Principle",
-                "Risk",
                 "Severity",
                 "Likelihood",
-                "Inherent band",
-                "Mitigation",
-                "Stated effectiveness",
-                "Mitigation status",
+                "Inherent",
+                "Stated",
+                "Status",
                 "Credited",
-                "Residual score",
+                "Residual",
                 "Residual band",
             ],
             [_principle_row(p) for p in s["principles"]],
             empty="None.",
+        ),
+        para(
+            "Inherent = severity × likelihood (low 1 … critical 4). A mitigation is credited with its stated "
+            "effectiveness up to what its status allows (planned 25 %, implemented 50 %, verified 80 %); the residual "
+            "band is never more than one band below the inherent band (marked “raised”)."
         ),
         heading("Acceptance"),
         fields(

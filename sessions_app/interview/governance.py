@@ -149,6 +149,13 @@ class DecisionInputs:
     acknowledged_findings: frozenset[str] = field(default_factory=frozenset)
 
 
+def _risks(principles: Sequence[str], singular: str, plural: str) -> str:
+    """'the Fairness & equity risk stays' / 'the Fairness & equity and Privacy & data protection risks stay'."""
+    if len(principles) > 1:
+        return f"the {_names(principles)} risks {plural}"
+    return f"the {_names(principles)} risk {singular}"
+
+
 def _names(principles: Sequence[str]) -> str:
     labels = [rules.PRINCIPLE_LABELS[p] for p in principles]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
@@ -182,7 +189,7 @@ def decide(inputs: DecisionInputs) -> GovernanceDecision:
         (
             bool(critical),
             "residual_critical",
-            f"Even after mitigation, the {_names(critical)} risk stays critical." if critical else "",
+            f"Even after mitigation, {_risks(critical, 'stays', 'stay')} critical." if critical else "",
             {"critical_principles": critical},
             "halt",
         ),
@@ -196,7 +203,7 @@ def decide(inputs: DecisionInputs) -> GovernanceDecision:
         (
             residual.get(rules.SAFETY_PRINCIPLE) == "high",
             "safety_residual_high",
-            "The safety and resilience risk stays high after mitigation: people could be physically harmed.",
+            "A safety risk that stays high after mitigation stops the project: people could be physically harmed.",
             {"safety_band": residual.get(rules.SAFETY_PRINCIPLE)},
             "halt",
         ),
@@ -211,7 +218,7 @@ def decide(inputs: DecisionInputs) -> GovernanceDecision:
         (
             bool(inherent_critical),
             "inherent_critical",
-            f"Before mitigation, the {_names(inherent_critical)} risk is critical; a mitigation the team rates "
+            f"Before mitigation, {_risks(inherent_critical, 'is', 'are')} critical; a mitigation the team rates "
             "itself cannot clear that alone."
             if inherent_critical
             else "",
@@ -228,15 +235,21 @@ def decide(inputs: DecisionInputs) -> GovernanceDecision:
         (
             not formal_review and (tier == "high" or bool(inherent_high_or_worse)),
             "no_formal_review",
-            "There has been no formal ethics review, yet the system is high-risk or a principle's risk is high "
-            "or critical before mitigation.",
+            "There has been no formal ethics review, yet "
+            + (
+                "the system is high-risk under the EU AI Act."
+                if tier == "high"
+                else f"{_risks(inherent_high_or_worse, 'is', 'are')} high or critical before mitigation."
+                if inherent_high_or_worse
+                else ""
+            ),
             {"prior_review": inputs.prior_review, "eu_ai_act_tier": tier, "inherent_high": inherent_high_or_worse},
             "submit_to_committee",
         ),
         (
             len(high) >= rules.REVISE_HIGH_PRINCIPLES,
             "residual_high",
-            f"The {_names(high)} risk stays high after mitigation." if high else "",
+            f"After mitigation, {_risks(high, 'stays', 'stay')} high." if high else "",
             {"high_principles": high},
             "revise",
         ),
@@ -250,7 +263,11 @@ def decide(inputs: DecisionInputs) -> GovernanceDecision:
         (
             bool(unacknowledged_high),
             "unresolved_consistency_finding",
-            f"{len(unacknowledged_high)} serious contradiction(s) between the answers are not resolved.",
+            (
+                "A serious contradiction between the answers is not resolved."
+                if len(unacknowledged_high) == 1
+                else f"{len(unacknowledged_high)} serious contradictions between the answers are not resolved."
+            ),
             {"findings": unacknowledged_high},
             "revise",
         ),
@@ -264,7 +281,7 @@ def decide(inputs: DecisionInputs) -> GovernanceDecision:
         (
             bool(medium),
             "residual_medium",
-            f"The {_names(medium)} risk stays medium after mitigation and needs monitoring." if medium else "",
+            f"After mitigation, {_risks(medium, 'stays', 'stay')} medium, which needs monitoring." if medium else "",
             {"medium_principles": medium},
             "proceed_with_monitoring",
         ),

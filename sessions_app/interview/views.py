@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling, reswap, retarget
@@ -25,6 +26,7 @@ from sessions_app.access import session_page
 from sessions_app.errors import InterviewConflict, RunInProgress
 from sessions_app.interview import selectors, services
 from sessions_app.interview.presenter import (
+    DECISION_STAGE,
     QuestionBlock,
     find_block,
     form_values,
@@ -51,6 +53,7 @@ STAGE_PAGE = "sessions_app/stage.html"
 QUESTION_BLOCK = "sessions_app/partials/interview_question.html"
 RUN_PROGRESS = "sessions_app/partials/interview_run.html"
 GATE_PANEL = "sessions_app/partials/interview_gate.html"
+DECISION_PREVIEW = "sessions_app/partials/decision_preview.html"
 CONCERN_ITEM = "sessions_app/partials/interview_gate.html#concern"
 RESTORE_PAGE = "sessions_app/stage_restore.html"
 
@@ -95,7 +98,12 @@ def _stage_url(session: ScopingSession, stage_number: int, anchor: str = "") -> 
 def _render_block(
     request: HtmxHttpRequest, session: ScopingSession, block: QuestionBlock, *, status: int = 200, announce: str = ""
 ) -> HttpResponse:
-    return render(request, QUESTION_BLOCK, {"session": session, "b": block, "announce": announce}, status=status)
+    response = render(request, QUESTION_BLOCK, {"session": session, "b": block, "announce": announce}, status=status)
+    if block.stage == DECISION_STAGE and status == 200:
+        # The decision preview follows every saved answer of stage 5 (an out-of-band swap of its panel).
+        preview = stage_preview(selectors.current_answer_set(session), block.stage)
+        response.write(render_to_string(DECISION_PREVIEW, {"preview": preview, "oob": True}, request=request))
+    return response
 
 
 def _messages_for_errors(exc: ValidationError) -> list[str]:
