@@ -513,8 +513,7 @@ def _ethical_review(s: Mapping[str, Any]) -> Blocks:
             ("Residual risk acceptable", label(acceptance["residual_risk_acceptable"])),
             ("Why", acceptance["rationale"]),
         ),
-        heading("Governance decision"),
-        _decision_box(s["decision_box"]),
+        _decision_box(s["decision_box"]),  # the box starts with "Decision: …"; a heading above it could be orphaned
     ]
 
 
