@@ -321,7 +321,7 @@ LLM_PROVIDERS = env_list("LLM_PROVIDERS", "anthropic,ollama,offline")
 LLM_OFFLINE_ENABLED = env_bool("LLM_OFFLINE_ENABLED", default=True)
 LLM_ANTHROPIC_MODELS = {  # per tier; any model id the Messages API accepts (it must be in LLM_PRICES)
     "fast": os.environ.get("LLM_ANTHROPIC_MODEL_FAST", "claude-haiku-4-5"),
-    "balanced": os.environ.get("LLM_ANTHROPIC_MODEL_BALANCED", "claude-sonnet-4-5"),
+    "balanced": os.environ.get("LLM_ANTHROPIC_MODEL_BALANCED", "claude-sonnet-4-6"),
 }
 LLM_ANTHROPIC_TIMEOUTS = {  # seconds per request, per tier
     "fast": env_seconds("LLM_ANTHROPIC_TIMEOUT_FAST", 30),
@@ -346,7 +346,7 @@ LLM_LOG_PROMPT_LENGTHS = env_bool("LLM_LOG_PROMPT_LENGTHS", default=False)  # le
 # USD per million tokens, keyed by model id (a dated id such as claude-haiku-4-5-20251001 uses its alias's row);
 # cache_write is the 5-minute cache-write rate. Prompts over 200K tokens (long-context pricing) are not modelled.
 # Local (Ollama) and offline models cost nothing; a configured Claude model missing here fails `manage.py check`.
-# Note: claude-sonnet-4-5 reaches end-of-life on 2026-11-30 (SDK warning); LLM_ANTHROPIC_MODEL_BALANCED switches.
+# claude-sonnet-4-5 reached end of life on 2026-11-30 (the SDK lists it as deprecated); it stays priced for old logs.
 LLM_PRICES = {
     "claude-haiku-4-5": {"input": "1.00", "output": "5.00", "cache_write": "1.25", "cache_read": "0.10"},
     "claude-sonnet-4-5": {"input": "3.00", "output": "15.00", "cache_write": "3.75", "cache_read": "0.30"},

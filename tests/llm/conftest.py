@@ -24,7 +24,7 @@ def llm_settings(settings: Any) -> Any:
     settings.OLLAMA_HOST = ""
     settings.LLM_PROVIDERS = ["anthropic", "ollama", "offline"]
     settings.LLM_OFFLINE_ENABLED = True
-    settings.LLM_ANTHROPIC_MODELS = {"fast": "claude-haiku-4-5", "balanced": "claude-sonnet-4-5"}
+    settings.LLM_ANTHROPIC_MODELS = {"fast": "claude-haiku-4-5", "balanced": "claude-sonnet-4-6"}
     settings.LLM_ANTHROPIC_TIMEOUTS = {"fast": 5.0, "balanced": 5.0}
     settings.LLM_OLLAMA_MODELS = {"fast": "llama3.2", "balanced": "llama3.2"}
     settings.LLM_OLLAMA_TIMEOUT = 5.0

@@ -36,7 +36,6 @@ def test_structured_call_returns_validated_object_and_sends_system_separately(an
     assert "criteria" in sent.json["output_config"]["format"]["schema"]["properties"]
 
 
-@pytest.mark.filterwarnings("ignore:The model 'claude-sonnet-4-5' is deprecated:DeprecationWarning")
 def test_balanced_tier_uses_the_balanced_model(anthropic_on):
     anthropic_on.queue(fa.message("A narrative."))
     request = LLMRequest(
@@ -48,8 +47,8 @@ def test_balanced_tier_uses_the_balanced_model(anthropic_on):
 
     result = complete(request)
 
-    assert anthropic_on.message_requests[0].json["model"] == "claude-sonnet-4-5"
-    assert result.model == "claude-sonnet-4-5"
+    assert anthropic_on.message_requests[0].json["model"] == "claude-sonnet-4-6"
+    assert result.model == "claude-sonnet-4-6"
     assert result.text == "A narrative."
     assert result.parsed is None
 

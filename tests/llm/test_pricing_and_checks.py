@@ -73,3 +73,12 @@ def test_a_claude_id_for_ollama_fails_the_check(llm_settings):
     llm_settings.LLM_OLLAMA_MODELS = {"fast": "claude-haiku-4-5", "balanced": "llama3.2"}
 
     assert [e.id for e in check_llm_settings()] == ["llm.E004"]
+
+
+def test_default_models_are_not_on_the_sdks_deprecation_list():
+    """A retired model id answers 404 and marks the provider down: the defaults must be live models."""
+    from anthropic._data.deprecated_models import DEPRECATED_MODELS  # the SDK's own list
+    from django.conf import settings
+
+    for tier, model in settings.LLM_ANTHROPIC_MODELS.items():
+        assert model not in DEPRECATED_MODELS, (tier, model)
