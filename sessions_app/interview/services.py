@@ -15,7 +15,7 @@ from django.utils import timezone
 from pydantic import BaseModel
 
 from sessions_app.errors import InterviewConflict
-from sessions_app.interview import selectors
+from sessions_app.interview import progress, selectors
 from sessions_app.interview.answer_types import validate_answer
 from sessions_app.interview.gates import GateResult
 from sessions_app.interview.registry import REGISTRY, to_json
@@ -30,7 +30,6 @@ from sessions_app.models import (
     ScopingSession,
     SessionStatus,
     StageRun,
-    StageState,
     StageStatus,
 )
 from sessions_app.runs.services import run_start
@@ -64,7 +63,7 @@ def answer_submit(
             attempt=selectors.next_attempt(locked, q.id, item),
             status=AnswerStatus.PENDING if q.is_quality_scored else AnswerStatus.ACCEPTED,
         )
-        _reopen_from(locked, stage_number)
+        progress.reopen_from(locked, stage_number)
         run = None
         if q.is_quality_scored:
             run = run_start(
@@ -76,21 +75,6 @@ def answer_submit(
             )
     session.refresh_from_db()
     return Submitted(answer=row, run=run)
-
-
-def _reopen_from(session: ScopingSession, stage_number: int) -> None:
-    """Editing a completed stage re-opens its gate and marks later completed stages stale; a completed or
-    abandoned session is in progress again. Saves ``session``."""
-    state = _state(session, stage_number)
-    if state.status in (StageStatus.COMPLETED, StageStatus.STALE):
-        state.status = StageStatus.OPEN
-        state.save(update_fields=["status", "updated_at"])
-        _mark_later_stale(session, stage_number)
-        session.current_stage = stage_number
-    if session.status in (SessionStatus.COMPLETED, SessionStatus.ABANDONED):
-        session.status = SessionStatus.IN_PROGRESS
-        session.completed_at = None
-    session.save(update_fields=["current_stage", "status", "completed_at", "updated_at"])
 
 
 # --- gates ----------------------------------------------------------------------------------------------------
@@ -113,7 +97,7 @@ def stage_complete(*, session: ScopingSession, stage_number: int) -> Checkpoint:
     gate_json = to_json(gate)
     with transaction.atomic():
         locked = ScopingSession.objects.select_for_update().get(pk=session.pk)
-        state = _state(locked, stage_number)
+        state = progress.state_for(locked, stage_number)
         state.deliverable, state.gate = to_json(deliverable), gate_json
         if not gate.passed:
             state.save(update_fields=["deliverable", "gate", "updated_at"])
@@ -130,7 +114,7 @@ def stage_complete(*, session: ScopingSession, stage_number: int) -> Checkpoint:
                     "answers": selectors.stage_answers_snapshot(locked, stage_number),
                 },
             )
-            _advance(locked)
+            progress.advance(locked)
             session.refresh_from_db()
             return checkpoint
     raise InterviewConflict("The stage's gate did not pass yet.", code="gate_failed", gate=gate_json)
@@ -175,7 +159,7 @@ def checkpoint_restore(*, session: ScopingSession, checkpoint: Checkpoint) -> Sc
             quality_score=saved.get("score"),
             quality={"restored_from_checkpoint": str(checkpoint.pk)},
         )
-    state = _state(locked, checkpoint.stage)
+    state = progress.state_for(locked, checkpoint.stage)
     state.status, state.deliverable, state.gate = (
         StageStatus.COMPLETED,
         checkpoint.data["deliverable"],
@@ -183,45 +167,9 @@ def checkpoint_restore(*, session: ScopingSession, checkpoint: Checkpoint) -> Sc
     )
     state.completed_at = timezone.now()
     state.save()
-    _mark_later_stale(locked, checkpoint.stage)
+    progress.mark_later_stale(locked, checkpoint.stage)
     if locked.status == SessionStatus.COMPLETED:
         locked.status, locked.completed_at = SessionStatus.IN_PROGRESS, None
-    _advance(locked)
+    progress.advance(locked)
     session.refresh_from_db()
     return locked
-
-
-# --- stage states ---------------------------------------------------------------------------------------------
-def stage_states_create(*, session: ScopingSession) -> list[StageState]:
-    """The five stage rows of a new session (``session_create`` calls this): stage 1 open, the rest locked."""
-    return StageState.objects.bulk_create(
-        [
-            StageState(session=session, stage=n, status=selectors.initial_stage_status(n, session.current_stage))
-            for n in REGISTRY.numbers
-        ],
-        ignore_conflicts=True,
-    )
-
-
-def _state(session: ScopingSession, stage_number: int) -> StageState:
-    state, _ = StageState.objects.get_or_create(
-        session=session,
-        stage=stage_number,
-        defaults={"status": selectors.initial_stage_status(stage_number, session.current_stage)},
-    )
-    return state
-
-
-def _mark_later_stale(session: ScopingSession, stage_number: int) -> None:
-    StageState.objects.filter(session=session, stage__gt=stage_number, status=StageStatus.COMPLETED).update(
-        status=StageStatus.STALE, updated_at=timezone.now()
-    )
-
-
-def _advance(session: ScopingSession) -> None:
-    """Move ``current_stage`` to the first stage that needs work and open it; saves the session."""
-    session.current_stage = selectors.next_open_stage(session)
-    session.save()
-    StageState.objects.filter(session=session, stage__lte=session.current_stage, status=StageStatus.LOCKED).update(
-        status=StageStatus.OPEN, updated_at=timezone.now()
-    )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from sessions_app.interview.services import stage_states_create
+from sessions_app.interview.progress import stage_states_create
 from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, ScopingSession, SessionStatus
 
 logger = structlog.get_logger(__name__)
