@@ -136,6 +136,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The embedded default, where the web server and db_worker share one file. A deferred transaction that reads and
+# then writes cannot wait for another writer (SQLite answers "database is locked" at once, a 500 that lost the
+# answer): BEGIN IMMEDIATE takes the write lock first and waits for it (busy_timeout), WAL lets readers go on
+# beside a writer.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 if not DEBUG and not os.environ.get("DATABASE_URL") and not TESTING:
     require_env("DATABASE_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
