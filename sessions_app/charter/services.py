@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from sessions_app.charter import selectors
 from sessions_app.errors import InterviewConflict
-from sessions_app.interview.rules import MIN_REASON_CHARS
+from sessions_app.interview.services import acknowledgement_save, reason_checked
 from sessions_app.models import (
     CROSS_STAGE,
     Charter,
@@ -51,22 +51,14 @@ def consistency_start(*, session: ScopingSession) -> StageRun:
 
 
 def finding_acknowledge(*, session: ScopingSession, key: str, reason: str) -> ConcernAcknowledgement:
-    reason = (reason or "").strip()
-    if len(reason) < MIN_REASON_CHARS:
-        raise ValidationError(
-            {"reason": [f"Say in a sentence why this finding is acceptable ({MIN_REASON_CHARS}+ characters)."]}
-        )
+    reason = reason_checked(reason, what="finding")
     review = selectors.latest_review(session)
     findings = {f["key"]: f for f in (review.findings if review else [])}
     if key not in findings:
         raise ValidationError({"key": [f"There is no consistency finding {key!r}; run the check first."]})
-    ack, _ = ConcernAcknowledgement.objects.update_or_create(
-        session=session,
-        stage=CROSS_STAGE,
-        key=key,
-        defaults={"reason": reason, "message": findings[key]["description"]},
+    return acknowledgement_save(
+        session=session, stage=CROSS_STAGE, key=key, message=findings[key]["description"], reason=reason
     )
-    return ack
 
 
 def charter_approve(

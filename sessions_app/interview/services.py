@@ -121,20 +121,32 @@ def stage_complete(*, session: ScopingSession, stage_number: int) -> Checkpoint:
 
 
 def concern_acknowledge(*, session: ScopingSession, stage_number: int, key: str, reason: str) -> ConcernAcknowledgement:
-    reason = (reason or "").strip()
-    if len(reason) < MIN_REASON_CHARS:
-        raise ValidationError(
-            {"reason": [f"Say in a sentence why this concern is acceptable ({MIN_REASON_CHARS}+ characters)."]}
-        )
+    reason = reason_checked(reason, what="concern")
     _, gate = stage_evaluate(session=session, stage_number=stage_number)
     concerns = {c.key: c for c in gate.concerns}
     if key not in concerns:
         raise ValidationError({"key": [f"Stage {stage_number} has no open concern {key!r}."]})
+    return acknowledgement_save(
+        session=session, stage=stage_number, key=key, message=concerns[key].message, reason=reason
+    )
+
+
+def reason_checked(reason: str, *, what: str) -> str:
+    """The written reason of an acknowledgement (a gate concern or a consistency finding): at least a sentence."""
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_CHARS:
+        raise ValidationError(
+            {"reason": [f"Say in a sentence why this {what} is acceptable ({MIN_REASON_CHARS}+ characters)."]}
+        )
+    return reason
+
+
+def acknowledgement_save(
+    *, session: ScopingSession, stage: int, key: str, message: str, reason: str
+) -> ConcernAcknowledgement:
+    """Record (or update) that the team accepts a concern or finding, with its reason; the charter lists it."""
     ack, _ = ConcernAcknowledgement.objects.update_or_create(
-        session=session,
-        stage=stage_number,
-        key=key,
-        defaults={"reason": reason, "message": concerns[key].message},
+        session=session, stage=stage, key=key, defaults={"reason": reason, "message": message}
     )
     return ack
 
