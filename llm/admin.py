@@ -27,7 +27,7 @@ class LLMCallAdmin(admin.ModelAdmin):
         "cost_usd",
         "latency_ms",
     ]
-    list_filter = ["provider", "status", "purpose", "tier", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["provider", "status", "purpose", "tier", "usage_known", ("created_at", admin.DateFieldListFilter)]
     date_hierarchy = "created_at"
     search_fields = ["request_id", "=completion_id", "=session__id", "user__email"]
     list_select_related = ["session", "user"]

@@ -36,7 +36,7 @@ class Attempt:
     stage: int | None
     status: CallStatus
     usage: TokenUsage
-    cost_usd: Decimal
+    cost_usd: Decimal | None  # None: the attempt may have been billed, but no usage came back (a timeout)
     latency_ms: int
     request_id: str = ""
     error_type: str = ""
@@ -93,6 +93,7 @@ def _create(attempt: Attempt) -> LLMCall:
             cache_creation_input_tokens=attempt.usage.cache_creation_input_tokens,
             cache_read_input_tokens=attempt.usage.cache_read_input_tokens,
             cost_usd=attempt.cost_usd,
+            usage_known=attempt.cost_usd is not None,
             latency_ms=attempt.latency_ms,
             request_id=attempt.request_id[:100],
         )
@@ -111,7 +112,8 @@ def log_event(attempt: Attempt, *, call_id: int | None) -> None:
         "cache_creation_input_tokens": attempt.usage.cache_creation_input_tokens,
         "cache_read_input_tokens": attempt.usage.cache_read_input_tokens,
         "total_tokens": attempt.usage.total_tokens,
-        "cost_usd": float(attempt.cost_usd),
+        "cost_usd": float(attempt.cost_usd) if attempt.cost_usd is not None else None,
+        "usage_known": attempt.cost_usd is not None,
         "latency_ms": attempt.latency_ms,
         "status": str(attempt.status),
         "error_type": attempt.error_type or None,

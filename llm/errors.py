@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
+from typing import Literal
+
+from llm.types import TokenUsage
+
+# What a failure says about where it lies, for the circuit breaker (llm.breaker) and the cached health:
+#   "provider": the whole provider is unusable (bad key, outage), "model": only this model id (404, unpriced),
+#   "request": only this request (bad request, refusal, truncation, context overflow): nobody is to blame.
+Blame = Literal["provider", "model", "request"]
+
+_OUTAGE_TYPES = {"rate_limited", "overloaded", "server_error", "timeout", "connection"}
+_PROVIDER_TYPES = {"auth"}
+_MODEL_TYPES = {"not_found", "unpriced_model", "model_missing"}
 
 
 class LLMError(Exception):
@@ -21,12 +34,22 @@ class LLMUnavailable(LLMError):
         super().__init__(f"No language model could answer. {detail}")
 
 
+class LLMCancelled(LLMUnavailable):
+    """The caller stopped a streamed call (its ``on_text`` returned False): no other provider is asked."""
+
+    def __init__(self) -> None:
+        super().__init__({"caller": "cancelled while the reply was being written"})
+
+
 class ProviderError(LLMError):
     """One failed provider attempt, already classified.
 
     ``transient`` errors (rate limits, overload, 5xx, timeouts, refused connections) are retried with
     backoff; the others move straight on to the next provider. ``error_type`` is a short stable label
-    stored in ``LLMCall.error_type`` (e.g. ``rate_limited``, ``auth``, ``timeout``).
+    stored in ``LLMCall.error_type`` (e.g. ``rate_limited``, ``auth``, ``timeout``, ``refused``).
+    ``usage``/``cost_usd`` are set when the provider did answer (and bill) but the answer cannot be used
+    (a refusal, a truncated reply); ``usage_known`` is false when the attempt may have been billed but no
+    usage came back (a read timeout).
     """
 
     def __init__(
@@ -38,6 +61,8 @@ class ProviderError(LLMError):
         retry_after: float | None = None,
         request_id: str = "",
         status_code: int | None = None,
+        usage: TokenUsage | None = None,
+        cost_usd: Decimal | None = None,
     ):
         self.error_type = error_type
         self.message = message
@@ -45,12 +70,32 @@ class ProviderError(LLMError):
         self.retry_after = retry_after
         self.request_id = request_id
         self.status_code = status_code
+        self.usage = usage
+        self.cost_usd = cost_usd
         super().__init__(f"{error_type}: {message}" if message else error_type)
 
     @property
+    def usage_known(self) -> bool:
+        """A timed-out (or cancelled mid-stream) request may have been billed: its usage is unknown, not zero."""
+        return self.error_type not in {"timeout", "cancelled"}
+
+    @property
+    def blame(self) -> Blame:
+        if self.error_type in _PROVIDER_TYPES or (self.transient and self.error_type in _OUTAGE_TYPES):
+            return "provider"
+        if self.error_type in _MODEL_TYPES:
+            return "model"
+        return "request"
+
+    @property
+    def outage(self) -> bool:
+        """A transient failure that says the service is struggling (counted by the circuit breaker)."""
+        return self.transient and self.error_type in _OUTAGE_TYPES
+
+    @property
     def provider_down(self) -> bool:
-        """Whether this failure says the provider is unusable (not just that this one request was bad)."""
-        return self.transient or self.error_type in {"auth", "not_found", "unpriced_model"}
+        """Whether this failure says the whole provider is unusable (not just one model or one request)."""
+        return self.blame == "provider"
 
     def describe(self) -> str:
         """Short human text for ``LLMUnavailable`` and ``llm_health`` (no prompt content)."""

@@ -12,12 +12,15 @@ class CallStatus(models.TextChoices):
     TRANSIENT_ERROR = "transient_error", "Transient error (retried)"
     PERMANENT_ERROR = "permanent_error", "Permanent error"
     INVALID_OUTPUT = "invalid_output", "Reply did not match the schema"
+    TRUNCATED = "truncated", "Reply cut at max_tokens (retried once with a larger cap)"
 
 
 class LLMCall(models.Model):
     """One attempt at one provider: every retry, re-ask and fallback is its own row, failures included.
 
-    Cost comes only from a usage block the provider returned; failed attempts cost 0.
+    Cost comes only from a usage block the provider returned: failed attempts that got none cost 0, except a
+    timed-out one, which may have been processed and billed: its usage and cost are unknown (``cost_usd`` is
+    NULL, ``usage_known`` false) rather than a made-up $0.
     """
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -46,7 +49,8 @@ class LLMCall(models.Model):
     output_tokens = models.PositiveIntegerField(default=0)
     cache_creation_input_tokens = models.PositiveIntegerField(default=0)
     cache_read_input_tokens = models.PositiveIntegerField(default=0)
-    cost_usd = models.DecimalField(max_digits=14, decimal_places=8, default=0)
+    cost_usd = models.DecimalField(max_digits=14, decimal_places=8, default=0, null=True, blank=True)
+    usage_known = models.BooleanField(default=True, help_text="False when a timed-out attempt's usage is unknown.")
     latency_ms = models.PositiveIntegerField(default=0)
     request_id = models.CharField(max_length=100, blank=True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from sessions_app.interview.rules import MAX_FOLLOWUPS, QUALITY_THRESHOLD
 
@@ -40,11 +40,25 @@ class CriterionScores(Contract):
     coherence: int = Field(ge=0, le=10, description="Reads as one clear, consistent statement.")
     relevance: int = Field(ge=0, le=10, description="Answers the question that was asked.")
 
+    def mean(self) -> float:
+        return (self.specificity + self.measurability + self.completeness + self.coherence + self.relevance) / 5
+
+
+SCORE_ABOVE_CRITERIA_TOLERANCE = 2  # rounding and weighting: the overall may exceed the criteria mean by this much
+MODEL_REPLY = "model_reply"  # validation-context flag: the data came from a language model's reply
+
 
 class QualityAssessment(Contract):
     """The verdict on one free-text answer (purpose ``quality_check``)."""
 
-    score: int = Field(ge=0, le=10, description=f"Overall quality 0-10; accepted at {QUALITY_THRESHOLD} or above.")
+    score: int = Field(
+        ge=0,
+        le=10,
+        description=(
+            f"Overall quality 0-10, derived from the criteria (not above their mean by more than "
+            f"{SCORE_ABOVE_CRITERIA_TOLERANCE}); accepted at {QUALITY_THRESHOLD} or above."
+        ),
+    )
     criteria: CriterionScores
     issues: list[str] = Field(default_factory=list, description="What is missing or weak, one per item.")
     followup_questions: list[str] = Field(
@@ -69,6 +83,21 @@ class QualityAssessment(Contract):
     def _followups_when_rejected(self) -> QualityAssessment:
         if self.score < QUALITY_THRESHOLD and not self.followup_questions:
             raise ValueError(f"An answer scored below {QUALITY_THRESHOLD} needs 1-{MAX_FOLLOWUPS} follow-up questions.")
+        return self
+
+    @model_validator(mode="after")
+    def _score_follows_criteria(self, info: ValidationInfo) -> QualityAssessment:
+        # The overall may sit below the criteria (a named problem, such as an injection, caps it) but never far
+        # above them: "all criteria 3, overall 9" is a contradiction, re-asked rather than accepted. Checked on
+        # a model's reply (validation context MODEL_REPLY), not on what our own offline heuristics build.
+        if not (info.context or {}).get(MODEL_REPLY):
+            return self
+        ceiling = round(self.criteria.mean()) + SCORE_ABOVE_CRITERIA_TOLERANCE
+        if self.score > ceiling:
+            raise ValueError(
+                f"The overall score {self.score} is higher than the criteria allow (their mean is "
+                f"{self.criteria.mean():.1f}; at most {ceiling}). Derive the overall score from the criteria."
+            )
         return self
 
     @property

@@ -20,13 +20,18 @@ TOTALS: dict[str, Any] = {
     "output_tokens": Sum("output_tokens", default=0),
     "cache_creation_input_tokens": Sum("cache_creation_input_tokens", default=0),
     "cache_read_input_tokens": Sum("cache_read_input_tokens", default=0),
-    "cost_usd": Sum("cost_usd", default=Decimal(0)),
+    "cost_usd": Sum("cost_usd", default=Decimal(0)),  # NULL (unknown, a timed-out attempt) is left out of the sum
+    "unknown_cost_calls": Count("id", filter=Q(usage_known=False)),
 }
 
 
 @dataclass(frozen=True)
 class UsageTotals:
-    """Sums over attempts (``calls`` counts every attempt; ``failed_calls`` those not ``ok``)."""
+    """Sums over attempts (``calls`` counts every attempt; ``failed_calls`` those not ``ok``).
+
+    ``cost_usd`` sums the known costs; ``unknown_cost_calls`` counts timed-out attempts whose cost is unknown
+    (so ``cost_usd`` is then a lower bound).
+    """
 
     calls: int = 0
     failed_calls: int = 0
@@ -35,6 +40,7 @@ class UsageTotals:
     cache_creation_input_tokens: int = 0
     cache_read_input_tokens: int = 0
     cost_usd: Decimal = Decimal(0)
+    unknown_cost_calls: int = 0
 
     @property
     def total_tokens(self) -> int:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 from django.db import models
 from pydantic import BaseModel
 
+from llm.strict import strict_json_schema
+
 if TYPE_CHECKING:
     from sessions_app.models import ScopingSession
 
@@ -89,9 +91,10 @@ class LLMRequest[T]:
 
     @property
     def schema(self) -> dict[str, Any] | None:
-        """The JSON schema sent to providers that support structured output."""
+        """The JSON schema sent to providers that support structured output: strict (every field required)."""
         if self.output is not None:
-            return self.output.model_json_schema()  # type: ignore[attr-defined]  # a BaseModel: __post_init__ checks
+            schema = self.output.model_json_schema()  # type: ignore[attr-defined]  # a BaseModel: __post_init__ checks
+            return strict_json_schema(schema)
         return dict(self.json_schema) if self.json_schema is not None else None
 
 
@@ -123,6 +126,8 @@ class LLMResult[T]:
     ``None`` for plain-text requests. ``usage`` and ``cost_usd`` add up every attempt of this call (failed
     and re-asked ones included: that is what the call cost); ``latency_ms`` is the call's wall time.
     ``offline`` is true when the deterministic offline provider answered: show it to the user.
+    ``unknown_cost_attempts`` counts attempts that timed out: they may have been billed, so ``cost_usd`` is then
+    a lower bound.
     """
 
     text: str
@@ -136,3 +141,4 @@ class LLMResult[T]:
     attempts: int
     completion_id: uuid.UUID
     request_id: str = ""
+    unknown_cost_attempts: int = 0

@@ -35,9 +35,13 @@ def _pydantic_reason(exc: ValidationError) -> str:
 
 
 def validate_reply(
-    text: str, *, output: type[BaseModel] | None, json_schema: Mapping[str, Any] | None
+    text: str, *, output: type[BaseModel] | None, json_schema: Mapping[str, Any] | None, from_model: bool = True
 ) -> BaseModel | dict[str, Any] | None:
-    """The validated object for structured requests (``None`` for plain text); ``InvalidOutput`` otherwise."""
+    """The validated object for structured requests (``None`` for plain text); ``InvalidOutput`` otherwise.
+
+    ``from_model`` turns on the checks meant for a language model's reply (validation context ``model_reply``,
+    e.g. the overall score tied to the criteria); the offline provider's own output skips them.
+    """
     if output is None and json_schema is None:
         if not text.strip():
             raise InvalidOutput("The reply was empty.", reply_text=text)
@@ -45,7 +49,7 @@ def validate_reply(
     candidate = json_text(text)
     if output is not None:
         try:
-            return output.model_validate_json(candidate)
+            return output.model_validate_json(candidate, context={"model_reply": from_model})
         except ValidationError as exc:
             if any(e["type"] == "json_invalid" for e in exc.errors()):
                 raise InvalidOutput("The reply is not valid JSON.", reply_text=text) from exc

@@ -8,10 +8,11 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 import anthropic
+import httpx2
 from django.conf import settings
 
 from llm.errors import ProviderError
-from llm.providers.base import ProviderCall, ProviderReply
+from llm.providers.base import ProviderCall, ProviderReply, cancelled
 from llm.types import Purpose, Tier, TokenUsage
 
 # Phrases the API uses when a prompt does not fit the model: permanent, a retry cannot help.
@@ -41,8 +42,41 @@ def parse_retry_after(headers: Any) -> float | None:
     try:
         return max(0.0, float(raw))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(raw) if raw else None
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+def _should_retry(headers: Any) -> bool | None:
+    """The API's own verdict (``x-should-retry: true|false``), which overrides our reading of the status."""
+    raw = (headers.get("x-should-retry") if headers is not None else None) or ""
+    return {"true": True, "false": False}.get(raw.strip().lower())
+
+
+def _classify_status(exc: anthropic.APIStatusError) -> ProviderError:
+    status = exc.status_code
+    common: dict[str, Any] = {"request_id": exc.request_id or "", "status_code": status}
+    api_message = (exc.api_message or "")[:200]
+    headers = exc.response.headers
+    if status == 429:
+        retry_after = parse_retry_after(headers)
+        return ProviderError("rate_limited", api_message, transient=True, retry_after=retry_after, **common)
+    if status == 529:
+        retry_after = parse_retry_after(headers)
+        return ProviderError("overloaded", api_message, transient=True, retry_after=retry_after, **common)
+    if status >= 500 or status in (408, 409):
+        return ProviderError(
+            "server_error", api_message, transient=True, retry_after=parse_retry_after(headers), **common
+        )
+    if status in (401, 403):
+        return ProviderError("auth", api_message, transient=False, **common)
+    if status == 404:
+        return ProviderError("not_found", api_message, transient=False, **common)
+    if status == 413 or any(marker in api_message.lower() for marker in _CONTEXT_LIMIT_MARKERS):
+        return ProviderError("context_limit", api_message, transient=False, **common)
+    return ProviderError("bad_request", api_message, transient=False, **common)
 
 
 def classify(exc: anthropic.AnthropicError) -> ProviderError:
@@ -52,25 +86,18 @@ def classify(exc: anthropic.AnthropicError) -> ProviderError:
     if isinstance(exc, anthropic.APIConnectionError):
         return ProviderError("connection", "could not connect", transient=True)
     if isinstance(exc, anthropic.APIStatusError):
-        status = exc.status_code
-        common: dict[str, Any] = {"request_id": exc.request_id or "", "status_code": status}
-        api_message = (exc.api_message or "")[:200]
-        if status == 429:
-            retry_after = parse_retry_after(exc.response.headers)
-            return ProviderError("rate_limited", api_message, transient=True, retry_after=retry_after, **common)
-        if status == 529:
-            retry_after = parse_retry_after(exc.response.headers)
-            return ProviderError("overloaded", api_message, transient=True, retry_after=retry_after, **common)
-        if status >= 500 or status in (408, 409):
-            return ProviderError("server_error", api_message, transient=True, **common)
-        if status in (401, 403):
-            return ProviderError("auth", api_message, transient=False, **common)
-        if status == 404:
-            return ProviderError("not_found", api_message, transient=False, **common)
-        if status == 413 or any(marker in api_message.lower() for marker in _CONTEXT_LIMIT_MARKERS):
-            return ProviderError("context_limit", api_message, transient=False, **common)
-        return ProviderError("bad_request", api_message, transient=False, **common)
+        error = _classify_status(exc)
+        verdict = _should_retry(exc.response.headers)
+        if verdict is not None and verdict != error.transient:
+            error.transient = verdict
+        return error
     return ProviderError("client_error", type(exc).__name__, transient=False)
+
+
+def _stop_detail(message: Any) -> str:
+    details = getattr(message, "stop_details", None)
+    category = getattr(details, "category", None) if details is not None else None
+    return str(category or "")
 
 
 class AnthropicProvider:
@@ -84,6 +111,9 @@ class AnthropicProvider:
     def model_for(self, tier: Tier) -> str:
         return settings.LLM_ANTHROPIC_MODELS[tier]
 
+    def models(self) -> list[str]:
+        return list(dict.fromkeys(self.model_for(tier) for tier in Tier))
+
     def timeout_for(self, tier: Tier) -> float:
         return float(settings.LLM_ANTHROPIC_TIMEOUTS[tier])
 
@@ -93,15 +123,23 @@ class AnthropicProvider:
             "max_tokens": call.max_tokens,
             "system": call.system,  # the system prompt is a parameter, never a message
             "messages": [{"role": m["role"], "content": m["content"]} for m in call.messages],
-            "timeout": call.timeout,
+            # Connect and read apart: a dead host is found in seconds, a long reply still has its time.
+            "timeout": anthropic.Timeout(call.timeout, connect=min(call.connect_timeout, call.timeout)),
         }
         if call.schema is not None:
             schema = anthropic.transform_schema(dict(call.schema))
             params["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
         try:
-            message = self._client().messages.create(**params)
+            if call.on_text is not None:
+                message = self._stream(params, call.on_text)
+            else:
+                message = self._client().messages.create(**params)
         except anthropic.AnthropicError as exc:
             raise classify(exc) from exc
+        except httpx2.TimeoutException as exc:  # a read timeout in the middle of a stream is not wrapped
+            raise ProviderError("timeout", "request timed out", transient=True) from exc
+        except httpx2.TransportError as exc:
+            raise ProviderError("connection", type(exc).__name__, transient=True) from exc
         request_id = getattr(message, "_request_id", None) or ""
         usage = message.usage
         tokens = TokenUsage(
@@ -112,18 +150,39 @@ class AnthropicProvider:
         )
         # Pick text blocks by type: newer models may put a thinking block first.
         text = "".join(block.text for block in message.content if block.type == "text")
-        return ProviderReply(text=text, usage=tokens, request_id=request_id)
+        return ProviderReply(
+            text=text,
+            usage=tokens,
+            request_id=request_id,
+            stop_reason=message.stop_reason or "end_turn",
+            stop_detail=_stop_detail(message),
+        )
 
-    def ping(self, *, timeout: float) -> ProviderReply:
+    def _stream(self, params: dict[str, Any], on_text: Any) -> Any:
+        """Stream the reply (text, or the JSON of a structured one) as it is written; ``on_text`` returning False
+        closes the stream."""
+        with self._client().messages.stream(**params) as stream:
+            text = ""
+            for delta in stream.text_stream:
+                text += delta
+                if on_text(text) is False:
+                    raise cancelled()  # leaving the block closes the connection: generation stops
+            message = stream.get_final_message()
+            if stream.request_id and not getattr(message, "_request_id", None):
+                message._request_id = stream.request_id
+        return message
+
+    def ping(self, *, model: str, timeout: float) -> ProviderReply:
         call = ProviderCall(
             purpose=Purpose.HEALTH,
             tier=Tier.FAST,
-            model=self.model_for(Tier.FAST),
+            model=model,
             system="Reply with the single word: ok",
             messages=[{"role": "user", "content": "ping"}],
             schema=None,
             max_tokens=1,
             timeout=timeout,
+            connect_timeout=min(timeout, float(settings.LLM_CONNECT_TIMEOUT)),
         )
         return self.send(call)
 

@@ -16,7 +16,7 @@ from llm.errors import ProviderError
 from llm.offline.charter import charter_narrative
 from llm.offline.extraction import extract_from_context
 from llm.offline.quality import assess_from_context
-from llm.providers.base import ProviderCall, ProviderReply
+from llm.providers.base import ProviderCall, ProviderReply, cancelled
 from llm.schemas import ConsistencyReport
 from llm.types import Purpose, Tier, TokenUsage
 
@@ -60,6 +60,9 @@ class OfflineProvider:
     def model_for(self, tier: Tier) -> str:
         return OFFLINE_MODEL
 
+    def models(self) -> list[str]:
+        return [OFFLINE_MODEL]
+
     def timeout_for(self, tier: Tier) -> float:
         return 0.0
 
@@ -69,7 +72,10 @@ class OfflineProvider:
             value = HANDLERS[call.purpose](call.context, last_user_message)
         except (ValueError, TypeError) as exc:  # malformed context: a permanent failure, not a crash
             raise ProviderError("bad_request", type(exc).__name__, transient=False) from exc
-        return ProviderReply(text=as_text(value, structured=call.schema is not None), usage=TokenUsage())
+        text = as_text(value, structured=call.schema is not None)
+        if call.on_text is not None and call.on_text(text) is False:
+            raise cancelled()
+        return ProviderReply(text=text, usage=TokenUsage())
 
-    def ping(self, *, timeout: float) -> None:
+    def ping(self, *, model: str, timeout: float) -> None:
         return None

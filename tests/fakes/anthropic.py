@@ -23,8 +23,13 @@ def message(
     request_id: str | None = None,
     thinking_first: bool = False,
     delay: float = 0.0,
+    stop_reason: str = "end_turn",
+    stop_details: dict[str, Any] | None = None,
 ) -> FakeResponse:
-    """A successful reply with one text block (optionally after a thinking block) and a usage block."""
+    """A reply with one text block (optionally after a thinking block) and a usage block.
+
+    ``stop_reason`` is any of the API's values (``max_tokens``, ``refusal``, ``model_context_window_exceeded``…).
+    """
     number = next(_ids)
     content: list[dict[str, Any]] = [{"type": "text", "text": text}]
     if thinking_first:
@@ -35,7 +40,7 @@ def message(
         "role": "assistant",
         "model": model,
         "content": content,
-        "stop_reason": "end_turn",
+        "stop_reason": stop_reason,
         "stop_sequence": None,
         "usage": {
             "input_tokens": input_tokens,
@@ -44,7 +49,68 @@ def message(
             "cache_read_input_tokens": cache_read_input_tokens,
         },
     }
+    if stop_details is not None:
+        body["stop_details"] = stop_details
     return FakeResponse(200, body, {"request-id": request_id or f"req_fake_{number}"}, delay=delay)
+
+
+def refusal(category: str | None = "cyber", **kwargs: Any) -> FakeResponse:
+    """The model declined (streaming classifiers intervened): ``stop_reason: refusal`` with its category."""
+    details = {"type": "refusal", "category": category, "explanation": None}
+    return message("", stop_reason="refusal", stop_details=details, **kwargs)
+
+
+def truncated(text: str = '{"score": 8, "criteria": {"specificity": 8, "meas', **kwargs: Any) -> FakeResponse:
+    """A reply cut at ``max_tokens`` (here: half a JSON object)."""
+    return message(text, stop_reason="max_tokens", **kwargs)
+
+
+def streamed(
+    *pieces: str,
+    input_tokens: int = 10,
+    output_tokens: int = 5,
+    stop_reason: str = "end_turn",
+    model: str = "claude-sonnet-4-6",
+) -> FakeResponse:
+    """A streamed reply (``stream: true``): server-sent events, one text delta per piece."""
+    number = next(_ids)
+    start = {
+        "id": f"msg_fake_{number}",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": input_tokens, "output_tokens": 1},
+    }
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("message_start", {"type": "message_start", "message": start}),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
+        *[
+            (
+                "content_block_delta",
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}},
+            )
+            for piece in pieces
+        ],
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                "usage": {"output_tokens": output_tokens},
+            },
+        ),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+    body = "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
+    headers = {"request-id": f"req_fake_{number}", "Content-Type": "text/event-stream"}
+    return FakeResponse(200, body, headers)
 
 
 def json_message(data: Any, **kwargs: Any) -> FakeResponse:
@@ -58,8 +124,11 @@ def error(
     *,
     retry_after: str | None = None,
     retry_after_ms: str | None = None,
+    should_retry: bool | None = None,
 ) -> FakeResponse:
     headers = {"request-id": f"req_fake_err_{next(_ids)}"}
+    if should_retry is not None:
+        headers["x-should-retry"] = "true" if should_retry else "false"
     if retry_after is not None:
         headers["retry-after"] = retry_after
     if retry_after_ms is not None:
@@ -71,8 +140,12 @@ def rate_limited(*, retry_after: str | None = None, retry_after_ms: str | None =
     return error(429, "rate_limit_error", "rate limited", retry_after=retry_after, retry_after_ms=retry_after_ms)
 
 
-def overloaded() -> FakeResponse:
-    return error(529, "overloaded_error", "Overloaded")
+def overloaded(*, should_retry: bool | None = None) -> FakeResponse:
+    return error(529, "overloaded_error", "Overloaded", should_retry=should_retry)
+
+
+def model_not_found(model: str) -> FakeResponse:
+    return error(404, "not_found_error", f"model: {model}")
 
 
 def server_error() -> FakeResponse:
@@ -98,6 +171,7 @@ class FakeAnthropic(ScriptedServer):
     def __init__(self, api_key: str = "test-anthropic-key") -> None:
         super().__init__()
         self.api_key = api_key
+        self.retired_models: set[str] = set()  # these model ids answer 404 not_found, as a retired id does
 
     def respond(self, request: ReceivedRequest) -> FakeResponse:
         if request.method != "POST" or request.path != MESSAGES_PATH:
@@ -105,6 +179,9 @@ class FakeAnthropic(ScriptedServer):
         authorization = request.headers.get("authorization", "")
         if request.headers.get("x-api-key") != self.api_key and authorization != f"Bearer {self.api_key}":
             return unauthorized()
+        model = request.body.get("model") if isinstance(request.body, dict) else None
+        if model in self.retired_models:
+            return model_not_found(str(model))
         return self.next_scripted(request)
 
     def unscripted(self, request: ReceivedRequest) -> FakeResponse:

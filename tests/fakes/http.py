@@ -125,7 +125,8 @@ class ScriptedServer:
                 payload = response.encoded()
                 try:
                     self.send_response(response.status)
-                    self.send_header("Content-Type", "application/json")
+                    if "content-type" not in {name.lower() for name in response.headers}:
+                        self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
                     for name, value in response.headers.items():
                         self.send_header(name, value)

@@ -12,19 +12,54 @@ TAGS_PATH = "/api/tags"
 
 
 def chat_reply(
-    content: str, *, prompt_eval_count: int = 20, eval_count: int = 8, model: str = "llama3.2", delay: float = 0.0
+    content: str,
+    *,
+    prompt_eval_count: int = 20,
+    eval_count: int = 8,
+    model: str = "llama3.2",
+    delay: float = 0.0,
+    done_reason: str = "stop",
 ) -> FakeResponse:
+    """A chat reply; ``done_reason="length"`` is Ollama's word for a reply cut at ``num_predict``."""
     body = {
         "model": model,
         "created_at": "2026-01-01T00:00:00Z",
         "message": {"role": "assistant", "content": content},
         "done": True,
-        "done_reason": "stop",
+        "done_reason": done_reason,
         "total_duration": 1_000_000,
         "prompt_eval_count": prompt_eval_count,
         "eval_count": eval_count,
     }
     return FakeResponse(200, body, delay=delay)
+
+
+def streamed_chat(
+    *pieces: str, prompt_eval_count: int = 20, eval_count: int = 8, model: str = "llama3.2"
+) -> FakeResponse:
+    """A streamed chat (``stream: true``): one JSON line per piece, then the final line with the counts."""
+    lines = [
+        {
+            "model": model,
+            "created_at": "2026-01-01T00:00:00Z",
+            "message": {"role": "assistant", "content": piece},
+            "done": False,
+        }
+        for piece in pieces
+    ]
+    lines.append(
+        {
+            "model": model,
+            "created_at": "2026-01-01T00:00:00Z",
+            "message": {"role": "assistant", "content": ""},
+            "done": True,
+            "done_reason": "stop",
+            "prompt_eval_count": prompt_eval_count,
+            "eval_count": eval_count,
+        }
+    )
+    body = "".join(json.dumps(line) + "\n" for line in lines)
+    return FakeResponse(200, body, {"Content-Type": "application/x-ndjson"})
 
 
 def json_chat_reply(data: Any, **kwargs: Any) -> FakeResponse:

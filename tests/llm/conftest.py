@@ -37,7 +37,27 @@ def llm_settings(settings: Any) -> Any:
     settings.LLM_WORKER_CHECK_ATTEMPTS = 2
     settings.LLM_WORKER_CHECK_DELAY = 0.0
     settings.LLM_LOG_PROMPT_LENGTHS = False
+    settings.LLM_DEADLINES = {purpose: 60.0 for purpose in ("quality_check", "extraction", "consistency", "charter")}
+    settings.LLM_CONNECT_TIMEOUT = 2.0
+    settings.LLM_MIN_ATTEMPT_SECONDS = 0.05
+    settings.LLM_MAX_OUTPUT_TOKENS = 2048
+    settings.LLM_TRUNCATED_RETRY_MAX_TOKENS = 8192
+    settings.LLM_BREAKER_FAILURES = 5
+    settings.LLM_BREAKER_COOLDOWN = 120.0
+    settings.LLM_DEPRECATION_WARNING_DAYS = 60
+    settings.LLM_OLLAMA_KEEP_ALIVE = "10m"
+    settings.LLM_OLLAMA_MIN_CTX = 4096
+    settings.LLM_OLLAMA_MAX_CTX = 32768
+    settings.LLM_OLLAMA_THINKING_MODELS = ["qwen3", "deepseek-r1"]
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _breaker_trusts_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that saw the cache fail must not leave the breaker ignoring the cache for the next tests."""
+    from llm import breaker
+
+    monkeypatch.setattr(breaker, "_cache_down_until", 0.0)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llm.prompts import delimit
+from llm.prompts import QualityCheckInput, quality_check_prompt
 from llm.schemas import QualityAssessment
 from llm.types import LLMRequest, Purpose
 from sessions_app.interview.quality import ASSESSOR_SYSTEM_PROMPT
@@ -28,8 +28,8 @@ def assessment(**overrides: Any) -> dict[str, Any]:
 def quality_request(
     answer: str = "Cut claim processing from 14 to 7 days", *, session: Any = None, stage: int | None = 1
 ) -> LLMRequest[QualityAssessment]:
-    """A quality check shaped as the interview sends it (``quality.assessment_request``), without an answer row."""
-    content = f"Question: {QUESTION}\n{delimit(answer, 'answer')}\nAssess the answer."
+    """A quality check built by the same prompt builder the interview uses, without an answer row."""
+    content = quality_check_prompt(QualityCheckInput(question_id="", question=QUESTION, guidance="", answer=answer))
     return LLMRequest(
         purpose=Purpose.QUALITY_CHECK,
         system=ASSESSOR_SYSTEM_PROMPT,

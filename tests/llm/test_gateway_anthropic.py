@@ -74,14 +74,22 @@ def test_rate_limit_is_retried_after_the_retry_after_wait(anthropic_on):
     assert statuses == [(CallStatus.TRANSIENT_ERROR, "rate_limited", 0), (CallStatus.OK, "", 1)]
 
 
-def test_retry_after_is_capped(anthropic_on, llm_settings):
-    llm_settings.LLM_RETRY_AFTER_CAP = 0.01
-    anthropic_on.queue(fa.rate_limited(retry_after="3600"), fa.json_message(assessment()))
+def test_a_retry_after_beyond_the_cap_moves_to_the_next_provider_and_opens_the_circuit(
+    anthropic_on, ollama_on, llm_settings
+):
+    llm_settings.LLM_RETRY_AFTER_CAP = 30.0
+    anthropic_on.queue(fa.rate_limited(retry_after="120"), fa.json_message(assessment()))
+    ollama_on.queue(fo.json_chat_reply(assessment(score=7)), fo.json_chat_reply(assessment(score=7)))
 
-    result = complete(quality_request())
+    first = complete(quality_request())
+    second = complete(quality_request())
 
-    assert result.provider == "anthropic"
-    assert result.attempts == 2
+    # Not waited for (30 s) and retried: Ollama answered at once, and the next call does not ask Anthropic again
+    # until the 120 s are over.
+    assert (first.provider, first.attempts) == ("ollama", 2)
+    assert second.provider == "ollama"
+    assert len(anthropic_on.message_requests) == 1
+    assert anthropic_on.pending == 1
 
 
 def test_retry_after_ms_is_understood(anthropic_on):

@@ -74,3 +74,46 @@ def test_refused_connection_is_transient_then_offline(ollama_on):
     statuses = set(LLMCall.objects.filter(provider="ollama").values_list("status", "error_type"))
     assert statuses == {(CallStatus.TRANSIENT_ERROR, "connection")}
     assert LLMCall.objects.filter(provider="ollama").count() == 3
+
+
+def test_num_ctx_is_sized_to_the_prompt_and_keep_alive_is_sent(ollama_on):
+    ollama_on.queue(fo.json_chat_reply(assessment()), fo.json_chat_reply(assessment()))
+
+    complete(quality_request("Cut claim processing from 14 to 7 days"))
+    complete(quality_request("Cut claim processing from 14 to 7 days. " * 800))
+
+    short, long = (r.json for r in ollama_on.chat_requests)
+    assert short["options"]["num_ctx"] == 4096  # the floor
+    assert long["options"]["num_ctx"] > 12_000 and long["options"]["num_ctx"] % 1024 == 0
+    assert short["keep_alive"] == "10m"
+    assert "think" not in short  # llama3.2 does not think
+
+
+def test_a_reasoning_model_is_told_not_to_think(ollama_on, llm_settings):
+    llm_settings.LLM_OLLAMA_MODELS = {"fast": "qwen3:8b", "balanced": "qwen3:8b"}
+    ollama_on.queue(fo.json_chat_reply(assessment(), model="qwen3:8b"))
+
+    complete(quality_request())
+
+    assert ollama_on.chat_requests[0].json["think"] is False
+
+
+def test_a_prompt_larger_than_the_window_is_refused_not_cut(ollama_on, llm_settings):
+    llm_settings.LLM_OLLAMA_MAX_CTX = 8192
+
+    result = complete(quality_request("A long answer. " * 3000))
+
+    assert result.provider == "offline"
+    assert ollama_on.chat_requests == []
+    assert LLMCall.objects.get(provider="ollama").error_type == "context_limit"
+
+
+def test_health_checks_every_ollama_model(ollama_on, llm_settings):
+    from llm.health import check_providers
+
+    llm_settings.LLM_OLLAMA_MODELS = {"fast": "llama3.2", "balanced": "qwen3:8b"}
+
+    results = {r.provider: r for r in check_providers()}
+
+    assert results["ollama"].status == "degraded"
+    assert "qwen3:8b: model missing" in results["ollama"].detail

@@ -25,7 +25,7 @@ def run_llm_health(*args: str) -> tuple[int, str]:
 
 
 def test_llm_health_prints_one_line_per_provider(anthropic_on, ollama_on):
-    anthropic_on.queue(fa.message("ok", input_tokens=8, output_tokens=1))
+    anthropic_on.queue(fa.message("ok", input_tokens=8, output_tokens=1), fa.message("ok", input_tokens=8))
 
     code, output = run_llm_health()
 
@@ -34,10 +34,13 @@ def test_llm_health_prints_one_line_per_provider(anthropic_on, ollama_on):
     assert lines[0].startswith("anthropic: ok ") and lines[0].endswith(" ms")
     assert lines[1].startswith("ollama: ok ")
     assert lines[2].startswith("offline: ok")
-    sent = anthropic_on.message_requests[0].json
-    assert (sent["max_tokens"], sent["model"]) == (1, "claude-haiku-4-5")
-    health_row = LLMCall.objects.get(provider="anthropic")
-    assert (health_row.purpose, health_row.input_tokens, health_row.status) == ("health", 8, "ok")
+    sent = [r.json for r in anthropic_on.message_requests]
+    assert [(s["max_tokens"], s["model"]) for s in sent] == [(1, "claude-haiku-4-5"), (1, "claude-sonnet-4-6")]
+    rows = LLMCall.objects.filter(provider="anthropic").order_by("id")
+    assert [(r.purpose, r.model, r.input_tokens, r.status) for r in rows] == [
+        ("health", "claude-haiku-4-5", 8, "ok"),
+        ("health", "claude-sonnet-4-6", 8, "ok"),
+    ]
 
 
 def test_llm_health_reports_why_a_provider_is_down(anthropic_on, ollama_on, llm_settings):
@@ -76,7 +79,7 @@ def test_health_check_uses_the_short_timeout(anthropic_on, llm_settings):
 def test_cached_status_reads_only_the_cache(anthropic_on, ollama_on):
     assert cached_status() == {"anthropic": "unknown", "ollama": "unknown", "offline": "ok"}
 
-    anthropic_on.queue(fa.message("ok"))
+    anthropic_on.queue(fa.message("ok"), fa.message("ok"))
     ollama_on.stop()
     check_providers()
     requests_after_check = len(anthropic_on.requests)
@@ -106,6 +109,7 @@ def test_gateway_calls_keep_the_cached_status_fresh(anthropic_on):
     anthropic_on.queue(fa.unauthorized())
     complete(quality_request())
     assert cached_status()["anthropic"] == "down"
+    assert cached_status()["breaker:anthropic"] == "open"  # a bad key: skipped until the cool-down ends
 
 
 # --- the worker ------------------------------------------------------------------------------------------------
@@ -146,14 +150,15 @@ def test_worker_refuses_to_start_when_nothing_is_usable(llm_settings, refused_ur
 def test_worker_retries_the_check_before_giving_up(llm_settings, anthropic_on, monkeypatch):
     llm_settings.LLM_OFFLINE_ENABLED = False
     llm_settings.LLM_WORKER_CHECK_ATTEMPTS = 3
-    anthropic_on.queue(fa.overloaded(), fa.message("ok"))  # down at the first check, up at the second
+    # Down at the first check (which stops at the first model), up at the second (both tiers' models).
+    anthropic_on.queue(fa.overloaded(), fa.message("ok"), fa.message("ok"))
     ran = []
     monkeypatch.setattr("django_tasks_db.management.commands.db_worker.Worker.run", lambda self: ran.append(1))
 
     call_command("db_worker", "--batch", "--no-reload")
 
     assert ran == [1]
-    assert len(anthropic_on.message_requests) == 2
+    assert len(anthropic_on.message_requests) == 3
 
 
 def test_worker_options_still_work_and_check_can_be_skipped(llm_settings, monkeypatch):

@@ -82,3 +82,20 @@ def test_default_models_are_not_on_the_sdks_deprecation_list():
 
     for tier, model in settings.LLM_ANTHROPIC_MODELS.items():
         assert model not in DEPRECATED_MODELS, (tier, model)
+
+
+def test_haiku_5_5_long_context_tier_prices_every_token_of_a_long_request():
+    short = TokenUsage(input_tokens=90_000, output_tokens=1_000, cache_read_input_tokens=10_000)
+    long = TokenUsage(input_tokens=90_000, output_tokens=1_000, cache_read_input_tokens=10_001)
+
+    # ≤ 100K prompt tokens: $0.10 in, $0.50 out, $0.01 cache read; above: $0.50, $2.50, $0.05 on every token.
+    assert cost_usd("claude-haiku-5-5", short, local=False) == Decimal("0.009") + Decimal("0.0005") + Decimal("0.0001")
+    assert cost_usd("claude-haiku-5-5", long, local=False) == (
+        Decimal("0.045") + Decimal("0.0025") + Decimal("0.00050005")
+    )
+
+
+def test_a_row_without_a_long_context_tier_keeps_its_rates():
+    big = TokenUsage(input_tokens=500_000)
+    assert cost_usd("claude-sonnet-4-6", big, local=False) == Decimal("1.5")
+    assert cost_usd("claude-sonnet-4-5", big, local=False) == Decimal("3")  # the old 200K surcharge tier

@@ -1,8 +1,11 @@
-"""django-tasks-db's ``db_worker``, preceded by the LLM provider check.
+"""django-tasks-db's ``db_worker``, preceded by the LLM provider check, running our ``RunWorker``.
 
 ``llm`` comes before ``django_tasks_db`` in ``INSTALLED_APPS`` so this command wins. Every option of the
 original works unchanged; ``--skip-llm-check`` skips the check. The worker logs each provider's state and
 refuses to start only when no provider is usable (offline disabled too), after a few tries.
+
+The worker itself is ``sessions_app.runs.worker.RunWorker``: django-tasks-db's loop, plus the reaper that fails
+the runs of dead workers and a wait (with backoff) through database outages instead of exiting.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from llm.health import ProviderHealth, check_providers
+from sessions_app.runs.worker import RunWorker
 
 logger = structlog.get_logger("llm")
 
@@ -36,7 +40,54 @@ class Command(db_worker.Command):
         reloader_parent = options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
         if not skip_llm_check and not reloader_parent:
             self.check_llm_providers()
-        super().handle(*args, **options)
+        self.run_worker(**options)
+
+    def run_worker(
+        self,
+        *,
+        verbosity: int,
+        queue_name: str,
+        interval: float,
+        batch: bool,
+        backend_name: str,
+        startup_delay: bool,
+        reload: bool,
+        max_tasks: int | None,
+        worker_id: str,
+        exclude_queues: str,
+        **options: Any,
+    ) -> None:
+        """The start-up of django-tasks-db's ``handle`` (same options, same checks), with ``RunWorker``."""
+        self.configure_logging(verbosity)
+        if reload and batch:
+            logger.warning("worker_reload_disabled", reason="--reload and --batch cannot be specified together")
+            reload = False
+        queue_names = queue_name.split(",")
+        excluded_queue_names = exclude_queues.split(",") if exclude_queues else []
+        if excluded_queue_names and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        if settings.RUN_STUCK_AFTER_SECONDS < 3 * settings.RUN_HEARTBEAT_SECONDS:
+            raise CommandError(
+                f"RUN_STUCK_AFTER_SECONDS ({settings.RUN_STUCK_AFTER_SECONDS:g}) must be at least three heartbeats "
+                f"(RUN_HEARTBEAT_SECONDS = {settings.RUN_HEARTBEAT_SECONDS:g}), or live runs would be failed as lost."
+            )
+        worker = RunWorker(
+            queue_names=queue_names,
+            interval=interval,
+            batch=batch,
+            backend_name=backend_name,
+            startup_delay=startup_delay,
+            max_tasks=max_tasks,
+            worker_id=worker_id,
+            excluded_queue_names=excluded_queue_names,
+        )
+        if reload:
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+                worker.configure_signals()  # only the child process, which runs the tasks
+            run_with_reloader(worker.run)
+        else:
+            worker.configure_signals()
+            worker.run()
 
     def check_llm_providers(self) -> list[ProviderHealth]:
         attempts = max(1, settings.LLM_WORKER_CHECK_ATTEMPTS)
