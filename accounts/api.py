@@ -6,10 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,10 +21,23 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts import selectors as account_selectors
+from accounts import services as account_services
+from accounts.authentication import refresh_token_for
 from accounts.models import User
 from accounts.services import user_register
-from uaip.api import AUTHENTICATED_ERRORS, BODY_ERRORS, PUBLIC_ERRORS, Email, Text, documented, errors, trimmed
-from uaip.ratelimits import ApiThrottle, AuthEmailThrottle, AuthIpThrottle
+from uaip.api import (
+    AUTHENTICATED_ERRORS,
+    BODY_ERRORS,
+    PUBLIC_ERRORS,
+    Email,
+    Text,
+    call_service,
+    documented,
+    errors,
+    trimmed,
+)
+from uaip.ratelimits import ApiThrottle, client_ip, count_registration, enforce
 
 
 def access_lifetime_seconds() -> int:
@@ -31,7 +47,7 @@ def access_lifetime_seconds() -> int:
 
 
 def token_pair(user: User) -> dict[str, Any]:
-    refresh = RefreshToken.for_user(user)
+    refresh = refresh_token_for(user)  # carries the session epoch (accounts/authentication.py)
     return {"token": str(refresh.access_token), "refresh": str(refresh), "expires_in": access_lifetime_seconds()}
 
 
@@ -83,7 +99,9 @@ class _PublicTokenView(APIView):
 
 
 class _PublicAuthView(_PublicTokenView):
-    throttle_classes = [ApiThrottle, AuthIpThrottle, AuthEmailThrottle]
+    # Logins are counted per IP and locked per (account, IP) inside authenticate() (accounts/backends.py);
+    # registrations are counted by the view itself.
+    throttle_classes = [ApiThrottle]
 
 
 class RegisterView(_PublicAuthView):
@@ -91,6 +109,8 @@ class RegisterView(_PublicAuthView):
 
     @extend_schema(request=RegisterInput, responses={201: AuthOutput, **errors(*BODY_ERRORS, *PUBLIC_ERRORS)}, auth=[])
     def post(self, request: Request) -> Response:
+        email = request.data.get("email", "") if hasattr(request.data, "get") else ""
+        count_registration(request, str(email))
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -115,6 +135,9 @@ class LoginView(_PublicAuthView):
         )
         if user is None:
             raise exceptions.AuthenticationFailed("Wrong e-mail address or password.", code="invalid_credentials")
+        # A token login is a login: the signal resets the (account, IP) failure count and records last_login,
+        # as django.contrib.auth.login() does for the pages.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response(AuthOutput({"user_id": user.pk, **token_pair(user)}).data)
 
 
@@ -130,6 +153,10 @@ class RefreshView(_PublicTokenView):
             serializer.is_valid(raise_exception=True)
         except TokenError as exc:
             raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid") from exc
+        except User.DoesNotExist as exc:  # simplejwt looks the user up with .get(): a deleted account
+            raise exceptions.AuthenticationFailed(
+                "The account of this token no longer exists.", code="token_not_valid"
+            ) from exc
         tokens = serializer.validated_data
         body = {"token": tokens["access"], "refresh": tokens["refresh"], "expires_in": access_lifetime_seconds()}
         return Response(TokenOutput(body).data)
@@ -158,3 +185,208 @@ class MeView(APIView):
     @extend_schema(responses={200: UserOutput, **errors(*AUTHENTICATED_ERRORS)})
     def get(self, request: Request) -> Response:
         return Response(UserOutput(request.user).data)
+
+
+# --- Account security: password change and reset, log out everywhere, export, delete --------------------------
+
+
+class PasswordChangeInput(serializers.Serializer):
+    current_password = Text(write_only=True, trim_whitespace=False, max_length=128)
+    new_password = Text(write_only=True, trim_whitespace=False, max_length=128)
+
+
+class PasswordResetInput(serializers.Serializer):
+    email = Email(max_length=254)
+
+
+class PasswordResetConfirmInput(serializers.Serializer):
+    uid = Text(max_length=64, help_text="The `uid` part of the e-mailed link `/accounts/reset/{uid}/{token}/`.")
+    token = Text(max_length=128, help_text="The `token` part of the same link.")
+    new_password = Text(write_only=True, trim_whitespace=False, max_length=128)
+
+
+class PasswordInput(serializers.Serializer):
+    password = Text(write_only=True, trim_whitespace=False, max_length=128, help_text="Your current password.")
+
+
+class DetailOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ExportAccountOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+class ExportOutput(serializers.Serializer):
+    format_version = serializers.IntegerField()
+    exported_at = serializers.DateTimeField()
+    account = ExportAccountOutput()
+    sessions = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Each session's own fields, plus every row of its `stage_states`, `answers` (every version), "
+        "`acknowledgements`, `checkpoints`, `consistency_reviews`, `charters` (every version) and `runs`.",
+    )
+
+
+RESET_ACCEPTED = "If an account has this address, a password-reset link is on its way. It works once."
+
+
+def _account(request: Request) -> User:
+    """The authenticated caller (these views require authentication, so never the anonymous user)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
+
+
+def _count_password_check(request: Request) -> None:
+    """Guessing the current password through these endpoints is limited per user, like logins are."""
+    enforce(request, limit_name="account_password")
+
+
+def _password_checked_call(action: Any, **kwargs: Any) -> Any:
+    """Run a service that checks the user's password: a wrong one is 403 ``wrong_password`` (the token is fine, so
+    not 401; and not 400, since the request itself is well formed), other validation errors stay 400."""
+    try:
+        return call_service(action, **kwargs)
+    except exceptions.ValidationError as exc:
+        if isinstance(exc.__cause__, account_services.WrongPassword):
+            raise exceptions.PermissionDenied(account_services.WRONG_PASSWORD, code="wrong_password") from exc
+        raise
+
+
+def _keep_this_web_session(request: Request, user: User) -> None:
+    """A browsable-API caller stays logged in on this browser (its session hash moved with the epoch)."""
+    if isinstance(request.successful_authenticator, SessionAuthentication):
+        update_session_auth_hash(request._request, user)
+
+
+class PasswordChangeView(APIView):
+    """Change your password. Every other session and token of the account stops working; the answer carries new
+    tokens for this client."""
+
+    @extend_schema(
+        request=PasswordChangeInput,
+        responses={200: TokenOutput, **errors(*BODY_ERRORS, 403, *AUTHENTICATED_ERRORS)},
+        description="403 `wrong_password` when `current_password` is not yours; 400 `errors.new_password` with "
+        "every password-validator message when the new one is too weak.",
+    )
+    def post(self, request: Request) -> Response:
+        _count_password_check(request)
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = _account(request)
+        _password_checked_call(account_services.password_change, user=user, **data.validated_data)
+        _keep_this_web_session(request, user)
+        return Response(TokenOutput(token_pair(user)).data)
+
+
+class PasswordResetView(_PublicTokenView):
+    """Ask for a password-reset link by e-mail. Always 202, whether or not the address has an account."""
+
+    throttle_classes = [ApiThrottle]
+
+    @extend_schema(
+        request=PasswordResetInput, responses={202: DetailOutput, **errors(*BODY_ERRORS, *PUBLIC_ERRORS)}, auth=[]
+    )
+    def post(self, request: Request) -> Response:
+        enforce(request, limit_name="password_reset_ip", key=lambda group, req: f"ip:{client_ip(req)}")
+        data = PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        email = data.validated_data["email"].strip().lower()
+        enforce(request, limit_name="password_reset_email", key=lambda group, req: f"email:{email}")
+        account_services.password_reset_request(email=email, base_url=request.build_absolute_uri("/"))
+        return Response({"detail": RESET_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(_PublicTokenView):
+    """Set a new password with the `uid` and `token` of an e-mailed reset link (400 `errors.token` when the link is
+    invalid, used or expired). Every session and token of the account stops working."""
+
+    throttle_classes = [ApiThrottle]
+
+    @extend_schema(
+        request=PasswordResetConfirmInput, responses={204: None, **errors(*BODY_ERRORS, *PUBLIC_ERRORS)}, auth=[]
+    )
+    def post(self, request: Request) -> Response:
+        enforce(request, limit_name="password_reset_ip", key=lambda group, req: f"ip:{client_ip(req)}")
+        data = PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        call_service(
+            account_services.password_reset_confirm,
+            uidb64=data.validated_data["uid"],
+            token=data.validated_data["token"],
+            new_password=data.validated_data["new_password"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    """Log out everywhere: every refresh token, every access token issued so far and every other web session of
+    the account stop working (this browser's session, if it made the call, stays logged in)."""
+
+    @extend_schema(request=None, responses={204: None, **errors(*AUTHENTICATED_ERRORS)})
+    def post(self, request: Request) -> Response:
+        user = _account(request)
+        account_services.user_logout_everywhere(user=user)
+        _keep_this_web_session(request, user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _DeleteWithBodySchema(AutoSchema):
+    """drf-spectacular documents a body for POST, PUT and PATCH only; ``DELETE /me`` takes the password in its body
+    (OpenAPI 3.0 allows a DELETE body, and clients send one), so document it there too."""
+
+    def _get_request_body(self, direction: str = "request") -> Any:
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        self.method = "POST"  # the parent only builds bodies for unsafe methods
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
+
+
+class AccountView(APIView):
+    """Your account: read it, or delete it with everything in it."""
+
+    schema = _DeleteWithBodySchema()
+
+    @extend_schema(operation_id="me_retrieve", responses={200: UserOutput, **errors(*AUTHENTICATED_ERRORS)})
+    def get(self, request: Request) -> Response:
+        return Response(UserOutput(request.user).data)
+
+    @extend_schema(
+        operation_id="me_destroy",
+        request=PasswordInput,
+        responses={204: None, **errors(*BODY_ERRORS, 403, *AUTHENTICATED_ERRORS)},
+        description="Deletes the account and its scoping sessions (answers, charters, runs…); confirm with the "
+        "password (403 `wrong_password` when it is not yours). Other owners' sessions are untouched.",
+    )
+    def delete(self, request: Request) -> Response:
+        _count_password_check(request)
+        data = PasswordInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        _password_checked_call(
+            account_services.account_delete, user=_account(request), password=data.validated_data["password"]
+        )
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccountExportView(APIView):
+    """Everything UAIP holds about you, as JSON: the account and every session with all its answers (every
+    version), stage states, checkpoints, acknowledgements, consistency reviews, charters and runs."""
+
+    @extend_schema(
+        operation_id="me_export_retrieve",
+        responses={200: ExportOutput, **errors(*AUTHENTICATED_ERRORS)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(account_selectors.account_export(user=_account(request)))

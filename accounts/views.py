@@ -12,14 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import LoginForm, RegisterForm
-from uaip.ratelimits import client_ip, enforce
-
-
-def _count_auth_attempt(request: HttpRequest, email: str) -> None:
-    """Login and register share the per-IP and per-address limits with the API."""
-    enforce(request, limit_name="auth_ip", key=lambda group, req: f"ip:{client_ip(req)}")
-    normalized = email.strip().lower()
-    enforce(request, limit_name="auth_email", key=lambda group, req: f"email:{normalized}")
+from uaip.ratelimits import count_registration
 
 
 @sensitive_post_parameters("password", "password_confirm")
@@ -28,7 +21,7 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("sessions:dashboard")
     form = RegisterForm(request.POST or None)
     if request.method == "POST":
-        _count_auth_attempt(request, request.POST.get("email", ""))
+        count_registration(request, request.POST.get("email", ""))
         if form.is_valid() and (user := form.save()) is not None:
             login(request, user, backend="accounts.backends.EmailBackend")
             messages.success(request, "Welcome to UAIP. Start by creating your first scoping session.")
@@ -40,10 +33,6 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _count_auth_attempt(request, request.POST.get("username", ""))
-        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(auth_views.LogoutView):

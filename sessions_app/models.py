@@ -35,7 +35,8 @@ class ScopingSession(models.Model):
         ordering = ["-updated_at", "-created_at"]
         indexes = [
             models.Index(fields=["owner", "-updated_at"], name="session_owner_updated_idx"),
-            models.Index(fields=["owner", "-created_at"], name="session_owner_created_idx"),
+            # The list's order (newest first, id as the tie-break): read straight off the index, no sort.
+            models.Index(fields=["owner", "-created_at", "-id"], name="session_owner_created_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -239,6 +240,8 @@ class StageRun(models.Model):
     answer = models.ForeignKey(Answer, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
     status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
     step = models.CharField(max_length=120, blank=True)
+    # What a model has written so far (the charter's executive summary while it streams); shown while running.
+    partial_text = models.TextField(blank=True)
     provider = models.CharField(max_length=40, blank=True)
     model = models.CharField(max_length=80, blank=True)
     input_tokens = models.PositiveIntegerField(default=0)

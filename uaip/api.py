@@ -25,7 +25,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from sessions_app.errors import InterviewConflict, RunInProgress
 from sessions_app.interview.gates import GateResult
-from uaip.ratelimits import RateLimitExceeded
+from uaip.middleware import DATABASE_RETRY_AFTER, is_database_outage
+from uaip.ratelimits import RateLimitExceeded, wait_text
 
 logger = structlog.get_logger(__name__)
 
@@ -67,8 +68,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if exc.active_run_id is not None:
             body["active_run_id"] = str(exc.active_run_id)
         return Response(body, status=429, headers={"Retry-After": str(exc.retry_after)})
+    if is_database_outage(exc):
+        logger.warning("database_unavailable", error_type=type(exc).__name__)
+        return Response(
+            {
+                "detail": "The service is briefly unavailable; nothing was lost. Try again in a few seconds.",
+                "code": "service_unavailable",
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        )
     if isinstance(exc, RateLimitExceeded):
         exc = exceptions.Throttled(wait=exc.retry_after)
+    if isinstance(exc, exceptions.Throttled):
+        wait = max(1, int(getattr(exc, "wait", None) or 1))
+        exc = exceptions.Throttled(detail=f"Too many requests. Try again in {wait_text(wait)}.")
+        exc.wait = wait  # type: ignore[attr-defined]  # DRF's handler turns it into Retry-After; its own sentence would count the seconds
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     elif isinstance(exc, Http404):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_structlog.middlewares
 import structlog
+from django.db import InterfaceError, OperationalError
 
 
 def configure_logging(*, level: str, json_logs: bool) -> dict[str, Any]:
@@ -49,5 +51,19 @@ def configure_logging(*, level: str, json_logs: bool) -> dict[str, Any]:
             "httpx": {"level": "WARNING"},
             "httpx2": {"level": "WARNING"},
             "django.server": {"level": "WARNING"},
+            # django-axes narrates every login at INFO; its warnings (failures, lockouts) are what matter.
+            "axes": {"level": "WARNING"},
         },
     }
+
+
+class RequestMiddleware(django_structlog.middlewares.RequestMiddleware):
+    """django-structlog's request logging, which binds the user id to every line; while the database is down,
+    looking the user up fails, and that must not turn the request's 503 (or its error page) into a 500."""
+
+    @staticmethod
+    def bind_user_id(request: Any) -> None:
+        try:
+            django_structlog.middlewares.RequestMiddleware.bind_user_id(request)
+        except (OperationalError, InterfaceError):
+            structlog.contextvars.bind_contextvars(user_id=None)

@@ -7,6 +7,7 @@ so the API and the pages share the same limits and the same ``Retry-After`` figu
 from __future__ import annotations
 
 import functools
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 from django_ratelimit.exceptions import Ratelimited
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.throttling import BaseThrottle
 
 KeyFunc = Callable[[str, Any], str]
@@ -26,9 +28,18 @@ class RateLimitExceeded(Ratelimited):
     """A limit was hit; ``retry_after`` is the number of seconds until the window frees."""
 
     def __init__(self, *, retry_after: int, limit_name: str) -> None:
-        super().__init__(f"Too many requests ({limit_name}). Try again in {retry_after} seconds.")
+        super().__init__(f"Too many requests ({limit_name}). Try again in {wait_text(retry_after)}.")
         self.retry_after = retry_after
         self.limit_name = limit_name
+
+
+def wait_text(seconds: int) -> str:
+    """A wait as people say it: "40 seconds", "3 minutes", "1 hour" (rounded up, so it is never too short)."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size * (2 if unit == "minute" else 1):
+            count = -(-seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 def user_or_ip(group: str, request: Any) -> str:
@@ -39,7 +50,21 @@ def user_or_ip(group: str, request: Any) -> str:
 
 
 def client_ip(request: Any) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    """The client's address: ``REMOTE_ADDR``, or behind ``TRUSTED_PROXY_COUNT`` proxies the address the outermost
+    of them saw, read from the right of ``X-Forwarded-For``. Entries further left are whatever the client sent, so
+    they are never trusted; with no trusted proxy the header is ignored altogether."""
+    remote = str(request.META.get("REMOTE_ADDR") or "unknown")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    chain = [hop.strip() for hop in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if hop.strip()]
+    if not chain:
+        return remote
+    candidate = chain[-proxies] if len(chain) >= proxies else chain[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def usage(request: Any, *, limit_name: str, key: KeyFunc, increment: bool = True) -> dict[str, Any] | None:
@@ -122,7 +147,7 @@ class CharterGenerateThrottle(_LimitThrottle):
 
 
 class AuthIpThrottle(_LimitThrottle):
-    """Login and register attempts per client IP."""
+    """Registrations per client IP (logins are counted by ``accounts.backends.LoginCeilingBackend``)."""
 
     limit_name = "auth_ip"
 
@@ -130,12 +155,29 @@ class AuthIpThrottle(_LimitThrottle):
         return f"ip:{client_ip(request)}"
 
 
-class AuthEmailThrottle(_LimitThrottle):
-    """Login and register attempts per e-mail address, whoever sends them."""
+def email_at_ip(email: str) -> KeyFunc:
+    """The key for one (address, client IP) pair: a limit on it never locks the address out for everyone else."""
+    normalized = email.strip().lower()
+    return lambda group, request: f"email:{normalized}|ip:{client_ip(request)}"
 
-    limit_name = "auth_email"
 
-    def key(self, group: str, request: Any) -> str:
-        data = getattr(request, "data", None) or getattr(request, "POST", {})
-        email = data.get("email", "") if hasattr(data, "get") else ""
-        return f"email:{str(email).strip().lower()}"
+def count_registration(request: Any, email: str) -> None:
+    """Registrations share the per-IP ceiling with logins and have their own per (address, IP) limit."""
+    enforce(request, limit_name="auth_ip", key=lambda group, req: f"ip:{client_ip(req)}")
+    enforce(request, limit_name="register_pair", key=email_at_ip(email))
+
+
+def count_anonymous(request: Any) -> None:
+    """Count an API call that carries no valid credentials against the per-IP anonymous allowance."""
+    enforce(request, limit_name="api_anonymous", key=lambda group, req: f"ip:{client_ip(req)}")
+
+
+class CountedIsAuthenticated(IsAuthenticated):
+    """``IsAuthenticated`` that also counts refused anonymous calls per IP: DRF checks permissions before
+    throttles, so without this a flood of unauthenticated requests would never reach a limit."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if super().has_permission(request, view):
+            return True
+        count_anonymous(request)
+        return False

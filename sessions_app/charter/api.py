@@ -36,6 +36,7 @@ from uaip.api import (
     errors,
     trimmed,
 )
+from uaip.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from uaip.ratelimits import ApiThrottle, CharterGenerateThrottle
 
 FORMAT_PARAM = OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["md", "json", "pdf"])
@@ -75,10 +76,12 @@ class CharterView(SessionScopedAPIView):
         return Response(CharterOutput(charter).data)
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=None,
-        responses={202: RunOutput, **errors(404, 409, *AUTHENTICATED_ERRORS)},
+        responses={202: RunOutput, **errors(404, 409, *AUTHENTICATED_ERRORS), **IDEMPOTENCY_RESPONSES},
         description="Queues a generation (poll the run). 409 `stages_incomplete` until all five stages are complete.",
     )
+    @idempotent
     def post(self, request: Request, session_id: str) -> Response:
         run = services.charter_generate(session=self.session)
         return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)

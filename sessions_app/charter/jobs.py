@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
+from llm.errors import LLMCancelled
 from llm.gateway import complete
+from llm.streaming import partial_field
 from sessions_app.charter import selectors
 from sessions_app.charter.consistency import check_consistency, has_unresolved_critical
 from sessions_app.charter.content import build_charter_content, narrative_request
@@ -25,7 +28,7 @@ from sessions_app.models import (
     ScopingSession,
     StageRun,
 )
-from sessions_app.runs.executor import RunUsage, StageExecutor, run_is_running, run_progress
+from sessions_app.runs.executor import PartialTextWriter, RunUsage, StageExecutor, run_is_running, run_progress
 
 KEPT = "Earlier versions are intact"
 
@@ -108,11 +111,21 @@ def generate(run: StageRun) -> tuple[dict[str, Any], RunUsage | None] | None:
 
     if not run_progress(run=run, step="Writing the executive summary…"):
         return None
-    narrative = complete(
-        narrative_request(
-            project_name=session.project_name, deliverables=deliverables, findings=findings, session=session
-        )
+    # The summary streams onto the page as the model writes it; Cancel stops the provider call.
+    shown_as_written = PartialTextWriter(
+        run,
+        lambda so_far: partial_field(so_far, "executive_summary"),
+        interval=settings.RUN_PARTIAL_TEXT_SECONDS,
     )
+    try:
+        narrative = complete(
+            narrative_request(
+                project_name=session.project_name, deliverables=deliverables, findings=findings, session=session
+            ),
+            on_text=shown_as_written,
+        )
+    except LLMCancelled:
+        return None
     usage = RunUsage(
         provider=narrative.provider,
         model=narrative.model,

@@ -7,8 +7,10 @@ sections show is described once, in `outline.py`: the Markdown below and the HTM
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +26,7 @@ from sessions_app.charter.outline import (
     Fields,
     Heading,
     Paragraph,
+    Span,
     Table,
     charter_outline,
 )
@@ -49,19 +52,62 @@ def to_json(content: Mapping[str, Any]) -> str:
 # --- Markdown ------------------------------------------------------------------------------------------------
 
 
+# Answers are the user's text, and a charter's Markdown is read by whatever renders it (a Git host, a wiki, an
+# editor's preview), many of which pass raw HTML and any link through. So text from the content never becomes
+# markup: a `<` that would open a tag (or an autolink) is written `&lt;`, and a link or image whose target is not
+# http(s), mailto or tel (`javascript:`, `data:`, `vbscript:`…, even spelled with entities or blanks) loses its
+# closing `]`, written `&#93;`, so it stays text. Everything else is left as typed: "a < b", "R&D", "x > y" and
+# ordinary links read the same.
+_TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
+_LINK_TARGET = re.compile(r"\](?=\s*[(:]\s*(?:<(?P<angled>[^>]*)|(?P<bare>[^\s)]*)))")
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_BLANKS = re.compile(r"[\x00-\x20\x7f-\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]+")
+
+
+def _unsafe_target(target: str) -> bool:
+    """Whether a link target, as a browser would read it (entities decoded, blanks and escapes dropped), has a
+    scheme other than the safe ones."""
+    seen = _BLANKS.sub("", html.unescape(html.unescape(target))).replace("\\", "").lstrip("<").lower()
+    scheme = _SCHEME.match(seen)
+    return scheme is not None and scheme.group(1) not in _SAFE_SCHEMES
+
+
+def _md_safe(value: str) -> str:
+    """Content text with no live HTML and no dangerous links (see above); otherwise unchanged."""
+    value = _TAG_OPENER.sub("&lt;", value)
+    return _LINK_TARGET.sub(
+        lambda m: "&#93;" if _unsafe_target(m.group("angled") or m.group("bare") or "") else "]", value
+    )
+
+
 def _md_text(value: str) -> str:
-    """Text that stays on one line and cannot end a table cell: pipes escaped, line breaks as `<br>`."""
-    return value.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    """Safe text that stays on one line and cannot end a table cell: pipes escaped, line breaks as `<br>`."""
+    return _md_safe(value).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def _md_code(value: str) -> str:
+    """A code span that no backtick in ``value`` can close early (nothing is markup inside a code span)."""
+    value = " ".join(value.splitlines())
+    fence = "`" * (max((len(run) for run in re.findall("`+", value)), default=0) + 1)
+    padding = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{padding}{value}{padding}{fence}"
 
 
 def _md_spans(paragraph: Paragraph) -> str:
-    marks = {"": "", "strong": "**", "code": "`"}
-    return "".join(f"{marks[span.style]}{span.text}{marks[span.style]}" for span in paragraph.spans)
+    def span_text(span: Span) -> str:
+        if span.style == "code":
+            return _md_code(span.text)
+        mark = "**" if span.style == "strong" else ""
+        return f"{mark}{_md_safe(span.text)}{mark}"
+
+    return "".join(span_text(span) for span in paragraph.spans)
 
 
 def _md_table(block: Table) -> list[str]:
     rows = [list(row) for row in block.rows] or [[block.empty, *("" for _ in block.headers[1:])]]
-    lines = ["| " + " | ".join(block.headers) + " |", "|" + "|".join(" --- " for _ in block.headers) + "|"]
+    headers = [_md_text(header) for header in block.headers]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
     return lines + ["| " + " | ".join(_md_text(cell) for cell in row) + " |" for row in rows]
 
 
@@ -69,11 +115,12 @@ def _md_block(block: Block) -> list[str]:
     """One block as Markdown lines, followed by the blank line that separates blocks."""
     match block:
         case Heading():
-            lines = ["#" * block.level + " " + block.text]
+            lines = ["#" * block.level + " " + _md_text(block.text).replace("<br>", " ")]
         case Fields():
             # A multi-line value continues, indented, inside its list item.
             lines = [
-                f"- **{f.label}:** " + _md_text("; ".join(f.lines) or EMPTY).replace("<br>", "\n  ") for f in block.rows
+                f"- **{_md_text(f.label)}:** " + _md_text("; ".join(f.lines) or EMPTY).replace("<br>", "\n  ")
+                for f in block.rows
             ]
         case Table():
             lines = _md_table(block)
@@ -90,9 +137,9 @@ def _md_block(block: Block) -> list[str]:
 def to_markdown(content: Mapping[str, Any]) -> str:
     """The charter as Markdown: one `##` heading per section, tables as pipe tables, the decision as a quote."""
     outline = charter_outline(content)
-    lines = [f"# {outline.title}", "", outline.meta, ""]
+    lines = [f"# {_md_text(outline.title).replace('<br>', ' ')}", "", _md_safe(outline.meta), ""]
     for section in outline.sections:
-        lines += [f"## {section.title}", ""]
+        lines += [f"## {_md_text(section.title).replace('<br>', ' ')}", ""]
         for block in section.blocks:
             lines += _md_block(block)
     return "\n".join(lines).rstrip() + "\n"

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from llm.selectors import UsageTotals
 from sessions_app.charter.content import DOCUMENT_KIND
-from sessions_app.charter.rendering import charter_filename, to_json, to_pdf
+from sessions_app.charter.rendering import charter_filename, to_json, to_markdown, to_pdf
 from sessions_app.charter.selectors import changed_since
 from sessions_app.models import Charter, ConcernAcknowledgement
 
@@ -129,7 +129,9 @@ class UsageOutput(serializers.Serializer):
 def charter_download(charter: Charter, fmt: str) -> HttpResponse:
     """The charter as a file: Markdown, JSON or PDF, named ``<project-slug>-charter-v<N>.<ext>``."""
     if fmt == "md":
-        response = HttpResponse(charter.markdown, content_type="text/markdown; charset=utf-8")
+        # Rendered from the content like the other formats, so versions stored before a rendering fix (the
+        # escaping of raw HTML from answers, say) download with it too.
+        response = HttpResponse(to_markdown(charter.content), content_type="text/markdown; charset=utf-8")
     elif fmt == "json":
         response = HttpResponse(to_json(charter.content), content_type="application/json")
     else:

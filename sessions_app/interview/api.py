@@ -25,6 +25,7 @@ from sessions_app.interview.serializers import (
     StageListOutput,
 )
 from uaip.api import AUTHENTICATED_ERRORS, BODY_ERRORS, NOT_BLANK, Integer, Text, call_service, documented, errors
+from uaip.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from uaip.ratelimits import AnswerSubmitThrottle, ApiThrottle
 
 STAGE_PARAM = OpenApiParameter(
@@ -100,14 +101,16 @@ class AnswerSubmitView(SessionScopedAPIView):
     throttle_classes = [ApiThrottle, AnswerSubmitThrottle]
 
     @extend_schema(
-        parameters=[STAGE_PARAM],
+        parameters=[STAGE_PARAM, IDEMPOTENCY_KEY_PARAMETER],
         request=AnswerInput,
         responses={
             201: AnswerSavedOutput,
             202: AnswerCheckingOutput,
             **errors(*BODY_ERRORS, 404, 409, *AUTHENTICATED_ERRORS),
+            **IDEMPOTENCY_RESPONSES,
         },
     )
+    @idempotent
     def post(self, request: Request, session_id: str, stage_number: int) -> Response:
         """Answer a question: typed answers are accepted at once (201), text is checked in the background (202)."""
         data = AnswerInput(data=request.data)

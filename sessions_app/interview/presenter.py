@@ -65,10 +65,12 @@ class QuestionBlock:
         if self.run_active:
             return "checking"
         status = self.answer["status"]
+        # A cancelled check leaves its answer check_failed (runs/lifecycle.py); the page says it was cancelled.
+        cancelled = self.run is not None and self.run["status"] == RunStatus.CANCELLED
+        if status in (AnswerStatus.PENDING, AnswerStatus.CHECK_FAILED) and cancelled:
+            return "cancelled"
         if status == AnswerStatus.PENDING:
-            if self.run is None:
-                return "unchecked"
-            return "cancelled" if self.run["status"] == RunStatus.CANCELLED else "check_failed"
+            return "unchecked" if self.run is None else "check_failed"
         return status
 
     @property

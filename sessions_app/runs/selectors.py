@@ -1,5 +1,5 @@
 """Reads of background runs. ``run_get`` is the one way a page or endpoint finds a run: it checks the user and,
-when given, the session the run must belong to."""
+when given, the session the run must belong to; a run visibly abandoned by its worker is settled on the way."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.http import Http404
 
 from accounts.models import ActingUser
 from sessions_app.models import RunStatus, ScopingSession, StageRun
+from sessions_app.runs.lifecycle import run_expire_if_stale
 from sessions_app.sessions.selectors import uuid_or_404
 
 ESTIMATE_SAMPLE = 20
@@ -27,7 +28,9 @@ def run_get(*, user: ActingUser, run_id: uuid.UUID | str, session: ScopingSessio
     run = runs.first()
     if run is None:
         raise Http404("No such run.")
-    return run
+    # The one write a read may do: a run left active by a dead worker (or waiting for none) is settled here, with
+    # no query unless it is past its limit, so every poll ends even when no worker's reaper runs.
+    return run_expire_if_stale(run=run)
 
 
 def run_latest(*, session: ScopingSession, kinds: Iterable[str]) -> StageRun | None:

@@ -21,6 +21,10 @@ class RunOutput(serializers.Serializer):
     answer_id = serializers.IntegerField(allow_null=True, help_text="The answer being checked; null otherwise.")
     status = serializers.ChoiceField(choices=RunStatus.choices)
     step = serializers.CharField(help_text="What the run is doing, for people.")
+    partial_text = serializers.CharField(
+        help_text="What the model has written so far (the charter's executive summary while it is written); "
+        "empty otherwise."
+    )
     elapsed_seconds = serializers.SerializerMethodField(help_text="Since it was queued (until it finished).")
     estimate_seconds = serializers.SerializerMethodField(
         help_text="How long such runs usually take, while this one is active; null otherwise or without history."

@@ -25,6 +25,7 @@ from uaip.api import (
     errors,
     trimmed,
 )
+from uaip.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from uaip.ratelimits import ApiThrottle, SessionWriteThrottle
 
 
@@ -72,8 +73,11 @@ class SessionListView(APIView):
         return paginator.get_paginated_response(SessionOutput(page, many=True).data)
 
     @extend_schema(
-        request=SessionCreateInput, responses={201: SessionOutput, **errors(*BODY_ERRORS, *AUTHENTICATED_ERRORS)}
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=SessionCreateInput,
+        responses={201: SessionOutput, **errors(*BODY_ERRORS, *AUTHENTICATED_ERRORS), **IDEMPOTENCY_RESPONSES},
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         """Start a session; you own it."""
         data = SessionCreateInput(data=request.data)

@@ -1,6 +1,7 @@
 from django import forms
 
 from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX
+from uaip.idempotency import FORM_TOKEN_MAX, form_token
 
 
 class SessionForm(forms.Form):
@@ -14,6 +15,10 @@ class SessionForm(forms.Form):
         max_length=DESCRIPTION_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What the team wants to find out"}),
+    )
+    # One-time token: a double click or a re-posting reload creates the session once (uaip/idempotency.py).
+    submit_token = forms.CharField(
+        required=False, max_length=FORM_TOKEN_MAX, widget=forms.HiddenInput, initial=form_token
     )
 
 

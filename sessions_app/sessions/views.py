@@ -19,6 +19,7 @@ from sessions_app.sessions.forms import RenameForm, SessionForm
 from sessions_app.sessions.selectors import session_list
 from sessions_app.sessions.services import session_create, session_delete, session_update
 from uaip.htmx import AuthenticatedHtmxRequest, HtmxHttpRequest
+from uaip.idempotency import FORM_TOKEN_FIELD, form_submission_claim, form_submission_release
 from uaip.ratelimits import limit_writes
 
 DASHBOARD_PAGE_SIZE = 20
@@ -41,14 +42,26 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 @limit_writes("session_write")
 def create(request: AuthenticatedHtmxRequest) -> HttpResponse:
+    token = request.POST.get(FORM_TOKEN_FIELD, "")
+    if not form_submission_claim(user=request.user, form="session_create", token=token):
+        # The same form again (double click, reload): the first post created the session.
+        if request.htmx:
+            return HttpResponse(status=204)
+        messages.info(request, "That form was already sent: the session exists (see the list).")
+        return redirect("sessions:dashboard")
     form = SessionForm(request.POST)
     session = None
     if form.is_valid():
         try:
-            session = session_create(owner=request.user, **form.cleaned_data)
+            session = session_create(
+                owner=request.user,
+                project_name=form.cleaned_data["project_name"],
+                description=form.cleaned_data["description"],
+            )
         except ValidationError as exc:
             _form_errors_from(form, exc)
     if session is None:
+        form_submission_release(user=request.user, form="session_create", token=token)
         if request.htmx:
             # Replace the form itself: the form's own hx-swap ("afterbegin" into the list) would nest it.
             response = render(request, "sessions_app/dashboard.html#new-session-form", {"form": form})
