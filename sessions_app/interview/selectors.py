@@ -20,10 +20,12 @@ from sessions_app.interview.question_bank import Group, Question, QuestionNotFou
 from sessions_app.interview.registry import REGISTRY
 from sessions_app.interview.rules import FINAL_STATUSES, MAX_REPEAT_ITEMS
 from sessions_app.models import (
+    ACTIVE_RUN_STATUSES,
     Answer,
     Checkpoint,
     ConcernAcknowledgement,
     ScopingSession,
+    StageRun,
     StageState,
     StageStatus,
 )
@@ -96,6 +98,17 @@ def latest_answers(session: ScopingSession, stage_number: int | None = None) -> 
     for row in answer_rows(session, stage_number):
         latest[(row.question_id, row.item)] = row
     return latest
+
+
+def current_answer(session: ScopingSession, question_id: str, item: int) -> Answer | None:
+    """The latest row of one answer (its current value), or ``None`` before the first."""
+    rows = Answer.objects.filter(session=session, question_id=question_id, item=item)
+    return rows.order_by("-created_at", "-id").first()
+
+
+def active_check(answer: Answer) -> StageRun | None:
+    """The background check still running for ``answer``, if any."""
+    return StageRun.objects.filter(answer=answer, status__in=ACTIVE_RUN_STATUSES).first()
 
 
 def current_answer_set(session: ScopingSession) -> AnswerSet:

@@ -54,6 +54,15 @@ def answer_submit(
     with transaction.atomic():
         locked = ScopingSession.objects.select_for_update().get(pk=session.pk)
         selectors.require_reachable(locked, stage_number)
+        current = selectors.current_answer(locked, q.id, item)
+        if (
+            current is not None
+            and current.value == normalised.to_json()
+            and current.status != AnswerStatus.CHECK_FAILED
+        ):
+            # An identical re-save (a double click, Enter on an unchanged field, a retried request) changes nothing:
+            # no new row, no new attempt, no re-opened stage. Only a failed check is worth running again.
+            return Submitted(answer=current, run=selectors.active_check(current))
         row = Answer.objects.create(
             session=locked,
             stage=stage_number,
