@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from typing import Any
@@ -113,6 +114,28 @@ def streamed(
     return FakeResponse(200, body, headers)
 
 
+def as_stream(response: FakeResponse) -> FakeResponse:
+    """A scripted whole message, sent the way the API answers ``stream: true`` (server-sent events, the text in a
+    few deltas), so a test that scripts plain messages works whether or not the caller streams. Errors and replies
+    already streamed are sent as they are."""
+    body = response.body
+    if response.status != 200 or not isinstance(body, dict) or body.get("type") != "message":
+        return response
+    text = "".join(block.get("text", "") for block in body.get("content", []) if block.get("type") == "text")
+    third = max(1, len(text) // 3)
+    pieces = [text[i : i + third] for i in range(0, len(text), third)] or [""]
+    usage = body.get("usage", {})
+    streamed_reply = streamed(
+        *pieces,
+        input_tokens=usage.get("input_tokens", 10),
+        output_tokens=usage.get("output_tokens", 5),
+        stop_reason=body.get("stop_reason") or "end_turn",
+        model=body.get("model", "claude-sonnet-4-6"),
+    )
+    headers = {**streamed_reply.headers, **{k: v for k, v in response.headers.items() if k.lower() != "content-type"}}
+    return dataclasses.replace(streamed_reply, headers=headers, delay=response.delay)
+
+
 def json_message(data: Any, **kwargs: Any) -> FakeResponse:
     return message(json.dumps(data), **kwargs)
 
@@ -182,7 +205,9 @@ class FakeAnthropic(ScriptedServer):
         model = request.body.get("model") if isinstance(request.body, dict) else None
         if model in self.retired_models:
             return model_not_found(str(model))
-        return self.next_scripted(request)
+        scripted = self.next_scripted(request)
+        wants_stream = isinstance(request.body, dict) and request.body.get("stream") is True
+        return as_stream(scripted) if wants_stream else scripted
 
     def unscripted(self, request: ReceivedRequest) -> FakeResponse:
         return error(500, "api_error", "fake server: nothing scripted")
