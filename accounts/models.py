@@ -56,7 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
+    # The name is optional everywhere, so `createsuperuser --noinput` needs only DJANGO_SUPERUSER_EMAIL and
+    # DJANGO_SUPERUSER_PASSWORD.
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]

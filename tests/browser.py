@@ -4,6 +4,16 @@ networking (this machine's closed network refuses those connections)."""
 import os
 
 CHROMIUM = os.environ.get("UAIP_CHROMIUM", "/usr/bin/chromium")
+INSTALL_HINT = "apt-get install -y chromium"
+
+
+def chromium_available() -> bool:
+    return os.access(CHROMIUM, os.X_OK)
+
+
+def browser_required() -> bool:
+    """Under CI a missing browser fails the run; on a developer's machine the browser tests are skipped."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

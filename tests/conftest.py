@@ -13,9 +13,34 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from tests.browser import CHROMIUM, INSTALL_HINT, browser_required, chromium_available
 from tests.helpers import IMMEDIATE_TASKS
 
 TEST_PASSWORD = "a-long-test-password-42"
+
+_SKIPPED_BROWSER_TESTS: list[str] = []
+
+
+@pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its items
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without Chromium, browser tests (marked ``e2e``) are skipped on a developer's machine, with one line in the
+    summary saying how to get them; under ``CI=true`` they run and fail instead, so CI cannot pass without them."""
+    if chromium_available() or browser_required():
+        return
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: {INSTALL_HINT}")
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(skip)
+            _SKIPPED_BROWSER_TESTS.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _SKIPPED_BROWSER_TESTS:
+        terminalreporter.write_line(
+            f"{len(_SKIPPED_BROWSER_TESTS)} browser tests skipped: no Chromium at {CHROMIUM}. "
+            f"Install it with `{INSTALL_HINT}` to run them (under CI=true they fail instead).",
+            yellow=True,
+        )
 _emails = itertools.count(1)
 
 

@@ -106,3 +106,15 @@ def test_ensure_demo_user_creates_one_only_on_empty_database(db, capsys):
     assert User.objects.get().check_password(password)
     call_command("ensure_demo_user")
     assert User.objects.count() == 1
+
+
+def test_createsuperuser_needs_only_an_email_and_a_password(db, monkeypatch):
+    """`createsuperuser --noinput` as the README gives it, with no --name."""
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "an-operator-password-81")
+    call_command("createsuperuser", "--noinput", "--email", "ops@harbourfreight.example", verbosity=0)
+    admin = User.objects.get(email="ops@harbourfreight.example")
+    assert admin.is_superuser and admin.is_staff and admin.check_password("an-operator-password-81")

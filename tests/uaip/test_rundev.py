@@ -57,15 +57,12 @@ def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 60
-        health = None
-        while time.monotonic() < deadline:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        assert health is not None, log.read_text()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and "UAIP is running at" not in log.read_text():
+            time.sleep(0.1)
+        assert "UAIP is running at" in log.read_text(), log.read_text()
+        # The URL is printed only once the server answers: the first request right after it must get through.
+        health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=10)
         assert health.status_code == 200 and health.json()["status"] == "healthy"
         children = subprocess.run(
             ["ps", "-o", "pid=,args=", "--ppid", str(process.pid)], capture_output=True, text=True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,6 +23,23 @@ def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
         os.killpg(process.pid, sig)
 
 
+def _listening(addrport: str, *, until_dead: subprocess.Popen[bytes], deadline_s: float = 120) -> bool:
+    """Wait until something accepts connections on ``addrport`` (``host:port`` or a port); ``False`` if the web
+    server exits first or the deadline passes."""
+    host, _, port = addrport.rpartition(":")
+    host = (host or "127.0.0.1").strip("[]")
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline and until_dead.poll() is None:
+        try:
+            socket.create_connection((host, int(port)), timeout=0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 class Command(BaseCommand):
     help = "Start the web server and the task worker side by side; Ctrl+C stops both."
 
@@ -36,9 +54,11 @@ class Command(BaseCommand):
         # autoreloader runs the server in a grandchild).
         worker = subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "0.5"], start_new_session=True)
         web = subprocess.Popen([*manage, "runserver", addrport], start_new_session=True)
-        self.stdout.write(self.style.SUCCESS(f"\nUAIP is running at http://{addrport}/  (Ctrl+C to stop)\n"))
         processes = {"web server": web, "task worker": worker}
         try:
+            # Only once the port answers: the server first runs its checks and migrations check (seconds).
+            if _listening(addrport, until_dead=web):
+                self.stdout.write(self.style.SUCCESS(f"\nUAIP is running at http://{addrport}/  (Ctrl+C to stop)\n"))
             while True:
                 for name, process in processes.items():
                     if process.poll() is not None:
