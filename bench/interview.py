@@ -110,11 +110,14 @@ def main() -> int:
             session_id = client.post("/sessions", json={"project_name": "Interview bench"}).json()["session_id"]
             totals, pickups, errors = [], [], 0
             for n in range(args.answers):
-                payload = {"question_id": QUESTIONS[n % len(QUESTIONS)], "answer": ANSWERS[n % len(ANSWERS)]}
+                # Numbered, so no answer repeats the current one (an identical re-save is a no-op, answered 201).
+                answer = f"{ANSWERS[n % len(ANSWERS)]} (answer {n})"
+                payload = {"question_id": QUESTIONS[n % len(QUESTIONS)], "answer": answer}
                 started = time.perf_counter()
                 response = client.post(f"/sessions/{session_id}/stages/1/answers", json=payload)
                 if response.status_code != 202:
                     errors += 1
+                    print(f"answer {n}: HTTP {response.status_code} {response.text[:120]}", file=sys.stderr)
                     continue
                 run_id = response.json()["run_id"]
                 while True:
@@ -145,8 +148,8 @@ def main() -> int:
             f"{percentile(values, 0.99):>10.3f}{max(values):>10.3f}"
         )
     print(
-        f"mean {statistics.mean(totals):.3f} s; target p95 ≤ 1.5 s: "
-        f"{'met' if percentile(totals, 0.95) <= 1.5 else 'MISSED'}"
+        f"mean {statistics.mean(totals):.3f} s; target p95 ≤ 0.15 s: "
+        f"{'met' if percentile(totals, 0.95) <= 0.15 else 'MISSED'}"
     )
     return 1 if errors else 0
 

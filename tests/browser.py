@@ -14,6 +14,8 @@ def chromium_available() -> bool:
 def browser_required() -> bool:
     """Under CI a missing browser fails the run; on a developer's machine the browser tests are skipped."""
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

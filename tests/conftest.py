@@ -41,6 +41,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"Install it with `{INSTALL_HINT}` to run them (under CI=true they fail instead).",
             yellow=True,
         )
+
+
 _emails = itertools.count(1)
 
 

@@ -19,6 +19,7 @@ from sessions_app.models import ACTIVE_RUN_STATUSES, Answer, RunStatus, ScopingS
 from sessions_app.runs.executor import execute_run
 from sessions_app.runs.lifecycle import run_expire_if_stale, runs_end, runs_reap
 from sessions_app.runs.selectors import run_estimate_seconds
+from sessions_app.runs.wakeup import notify_queued
 
 logger = structlog.get_logger(__name__)
 
@@ -53,9 +54,15 @@ def run_start(
             run = create()
         except IntegrityError as again:
             raise RunInProgress(None, retry_after=run_estimate_seconds(kind) or 5) from again
-    transaction.on_commit(partial(execute_run.enqueue, str(run.id)))
+    transaction.on_commit(partial(_enqueue_and_wake, str(run.id)))
     logger.info("run_queued", run_id=str(run.id), kind=kind, session_id=str(session.id))
     return run
+
+
+def _enqueue_and_wake(run_id: str) -> None:
+    """Write the task row, then wake a listening worker (PostgreSQL), so the run starts within milliseconds."""
+    execute_run.enqueue(run_id)
+    notify_queued()
 
 
 def run_cancel(*, run: StageRun) -> StageRun:

@@ -18,8 +18,10 @@ import time
 import structlog
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, close_old_connections, connections
+from django_tasks_db.management.commands import db_worker as db_worker_module
 from django_tasks_db.management.commands.db_worker import Worker
 
+from sessions_app.runs import wakeup
 from sessions_app.runs.executor import close_thread_connections
 from sessions_app.runs.lifecycle import runs_reap
 
@@ -82,10 +84,18 @@ class RunWorker(Worker):
     def run(self) -> None:
         reaper = RunReaper(every=settings.RUN_REAP_SECONDS)
         reaper.start()
+        listener = None
+        if wakeup.notifications_supported():
+            # Picked up the moment a run is queued, not at the next poll (sessions_app/runs/wakeup.py).
+            listener = wakeup.QueueListener(retry_max=settings.WORKER_DB_RETRY_MAX_SECONDS)
+            listener.start()
+            wakeup.install_wakeup(db_worker_module, listener.woken)
         try:
             self._run_through_outages()
         finally:
             reaper.stop()
+            if listener is not None:
+                listener.stop()
 
     def _run_through_outages(self) -> None:
         first, cap = settings.WORKER_DB_RETRY_SECONDS, settings.WORKER_DB_RETRY_MAX_SECONDS

@@ -229,3 +229,15 @@ def test_a_live_run_outlasting_an_outage_longer_than_the_stuck_limit_still_succe
     run = StageRun.objects.get(pk=run_id)
     assert run.status == RunStatus.SUCCEEDED, (run.error, worker.output[-4000:])
     assert answer_status(answer_id) == AnswerStatus.ACCEPTED
+
+
+def test_a_queued_run_wakes_an_idle_worker_at_once(api, session, fake_claude, start_worker):
+    """LISTEN/NOTIFY: with a polling interval of a minute, the run still starts as soon as it is queued."""
+    worker = start_worker(interval=60)
+    time.sleep(0.5)  # let the worker go idle into its minute-long sleep
+    fake_claude.queue(fa.json_message(assessment(9)))
+    run_id, answer_id = submit(api, session, "S1Q1")
+    wait_until(
+        lambda: run_status(run_id) == RunStatus.SUCCEEDED, "the woken worker runs it", deadline_s=20, worker=worker
+    )
+    assert answer_status(answer_id) == AnswerStatus.ACCEPTED

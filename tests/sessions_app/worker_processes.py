@@ -32,7 +32,7 @@ DEADLINE_S = 30  # upper bound for any other outcome awaited here; every wait en
 class WorkerProcess:
     """``manage.py db_worker`` in its own process group, its output in a file that can be read while it runs."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, *, interval: float = 0.1) -> None:
         self.log_path = log_path
         with log_path.open("wb") as out:
             self.popen = subprocess.Popen(
@@ -43,7 +43,7 @@ class WorkerProcess:
                     "--no-reload",
                     "--no-startup-delay",
                     "--interval",
-                    "0.1",
+                    str(interval),
                     "--skip-llm-check",
                 ],
                 cwd=ROOT,
@@ -135,9 +135,11 @@ def fake_claude_fixture() -> Iterator[FakeAnthropic]:
 def start_worker_fixture(fake_claude: FakeAnthropic, tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
     started: list[WorkerProcess] = []
 
-    def start(*, database_url: str | None = None, wait: bool = True, **extra_env: str) -> WorkerProcess:
+    def start(
+        *, database_url: str | None = None, wait: bool = True, interval: float = 0.1, **extra_env: str
+    ) -> WorkerProcess:
         env = worker_env(fake_claude.url, database_url=database_url, **extra_env)
-        worker = WorkerProcess(env, tmp_path / f"worker{len(started) + 1}.log")
+        worker = WorkerProcess(env, tmp_path / f"worker{len(started) + 1}.log", interval=interval)
         started.append(worker)
         if wait:
             worker.wait_started()
