@@ -29,7 +29,7 @@ from accounts.account_forms import (
 )
 from accounts.models import User
 from accounts.selectors import account_export
-from uaip.ratelimits import client_ip, enforce
+from uaip.ratelimits import by_ip, enforce
 
 ACCOUNT_TEMPLATE = "accounts/account.html"
 
@@ -41,7 +41,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _count_reset_attempt(request: HttpRequest) -> None:
-    enforce(request, limit_name="password_reset_ip", key=lambda group, req: f"ip:{client_ip(req)}")
+    enforce(request, limit_name="password_reset_ip", key=by_ip)
 
 
 @login_required

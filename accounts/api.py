@@ -37,7 +37,7 @@ from uaip.api import (
     errors,
     trimmed,
 )
-from uaip.ratelimits import ApiThrottle, client_ip, count_registration, enforce
+from uaip.ratelimits import ApiThrottle, by_ip, count_registration, enforce
 
 
 def access_lifetime_seconds() -> int:
@@ -295,7 +295,7 @@ class PasswordResetView(_PublicTokenView):
         request=PasswordResetInput, responses={202: DetailOutput, **errors(*BODY_ERRORS, *PUBLIC_ERRORS)}, auth=[]
     )
     def post(self, request: Request) -> Response:
-        enforce(request, limit_name="password_reset_ip", key=lambda group, req: f"ip:{client_ip(req)}")
+        enforce(request, limit_name="password_reset_ip", key=by_ip)
         data = PasswordResetInput(data=request.data)
         data.is_valid(raise_exception=True)
         email = data.validated_data["email"].strip().lower()
@@ -314,7 +314,7 @@ class PasswordResetConfirmView(_PublicTokenView):
         request=PasswordResetConfirmInput, responses={204: None, **errors(*BODY_ERRORS, *PUBLIC_ERRORS)}, auth=[]
     )
     def post(self, request: Request) -> Response:
-        enforce(request, limit_name="password_reset_ip", key=lambda group, req: f"ip:{client_ip(req)}")
+        enforce(request, limit_name="password_reset_ip", key=by_ip)
         data = PasswordResetConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         call_service(

@@ -25,11 +25,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from uaip.ratelimits import RateLimitExceeded, client_ip, usage
-
-
-def _ip_key(group: str, request: Any) -> str:
-    return f"ip:{client_ip(request)}"
+from uaip.ratelimits import RateLimitExceeded, by_ip, client_ip, usage
 
 
 class LoginCeilingBackend:
@@ -43,7 +39,7 @@ class LoginCeilingBackend:
     def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
         if request is None:
             return None
-        counted = usage(request, limit_name="auth_ip", key=_ip_key, increment=False)
+        counted = usage(request, limit_name="auth_ip", key=by_ip, increment=False)
         if counted is not None and counted["count"] >= counted["limit"]:
             refusal = RateLimitExceeded(retry_after=max(1, int(counted["time_left"])), limit_name="auth_ip")
             request.login_refused = refusal  # type: ignore[attr-defined]
@@ -56,7 +52,7 @@ def count_failed_login(
 ) -> None:
     """``user_login_failed`` receiver: one more failure for the client IP (a refused attempt is not counted again)."""
     if request is not None and getattr(request, "login_refused", None) is None:
-        usage(request, limit_name="auth_ip", key=_ip_key)
+        usage(request, limit_name="auth_ip", key=by_ip)
 
 
 class EmailBackend(ModelBackend):

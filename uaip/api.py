@@ -25,7 +25,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from sessions_app.errors import InterviewConflict, RunInProgress
 from sessions_app.interview.gates import GateResult
-from uaip.middleware import DATABASE_RETRY_AFTER, is_database_outage
+from uaip.middleware import DATABASE_RETRY_AFTER, SERVICE_UNAVAILABLE, is_database_outage
 from uaip.ratelimits import RateLimitExceeded, wait_text
 
 logger = structlog.get_logger(__name__)
@@ -71,10 +71,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if is_database_outage(exc):
         logger.warning("database_unavailable", error_type=type(exc).__name__)
         return Response(
-            {
-                "detail": "The service is briefly unavailable; nothing was lost. Try again in a few seconds.",
-                "code": "service_unavailable",
-            },
+            {"detail": SERVICE_UNAVAILABLE, "code": "service_unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
         )

@@ -68,6 +68,7 @@ class ApiErrorMiddleware:
 # did wrong, and gone by itself in a moment. Integrity and data errors are bugs or bad input, and stay 4xx/500.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 DATABASE_RETRY_AFTER = 5  # seconds
+SERVICE_UNAVAILABLE = "The service is briefly unavailable; nothing was lost. Try again in a few seconds."
 
 
 def is_database_outage(exc: BaseException | None) -> bool:
@@ -78,11 +79,7 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     """503 with ``Retry-After``: JSON under /api/, otherwise a page that needs neither the database nor the user
     (so rendering it cannot fail the same way); htmx requests get the message in the page's message area."""
     if request.path.startswith(API_PREFIX):
-        response: HttpResponse = json_error(
-            503,
-            "The service is briefly unavailable; nothing was lost. Try again in a few seconds.",
-            "service_unavailable",
-        )
+        response: HttpResponse = json_error(503, SERVICE_UNAVAILABLE, "service_unavailable")
     else:
         htmx = request.headers.get("HX-Request") == "true"
         body = render_to_string("errors/503.html", {"partial": htmx, "retry_after": DATABASE_RETRY_AFTER})

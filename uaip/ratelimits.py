@@ -42,11 +42,16 @@ def wait_text(seconds: int) -> str:
     return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
+def by_ip(group: str, request: Any) -> str:
+    """The key of a limit counted per client IP."""
+    return f"ip:{client_ip(request)}"
+
+
 def user_or_ip(group: str, request: Any) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{client_ip(request)}"
+    return by_ip(group, request)
 
 
 def client_ip(request: Any) -> str:
@@ -146,15 +151,6 @@ class CharterGenerateThrottle(_LimitThrottle):
     methods = frozenset({"POST"})
 
 
-class AuthIpThrottle(_LimitThrottle):
-    """Registrations per client IP (logins are counted by ``accounts.backends.LoginCeilingBackend``)."""
-
-    limit_name = "auth_ip"
-
-    def key(self, group: str, request: Any) -> str:
-        return f"ip:{client_ip(request)}"
-
-
 def email_at_ip(email: str) -> KeyFunc:
     """The key for one (address, client IP) pair: a limit on it never locks the address out for everyone else."""
     normalized = email.strip().lower()
@@ -163,13 +159,13 @@ def email_at_ip(email: str) -> KeyFunc:
 
 def count_registration(request: Any, email: str) -> None:
     """Registrations share the per-IP ceiling with logins and have their own per (address, IP) limit."""
-    enforce(request, limit_name="auth_ip", key=lambda group, req: f"ip:{client_ip(req)}")
+    enforce(request, limit_name="auth_ip", key=by_ip)
     enforce(request, limit_name="register_pair", key=email_at_ip(email))
 
 
 def count_anonymous(request: Any) -> None:
     """Count an API call that carries no valid credentials against the per-IP anonymous allowance."""
-    enforce(request, limit_name="api_anonymous", key=lambda group, req: f"ip:{client_ip(req)}")
+    enforce(request, limit_name="api_anonymous", key=by_ip)
 
 
 class CountedIsAuthenticated(IsAuthenticated):

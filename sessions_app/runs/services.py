@@ -8,7 +8,6 @@ not the request path's: here only the user's own conflicting run is looked at, a
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import partial
 
 import structlog
@@ -17,16 +16,11 @@ from django.db import IntegrityError, transaction
 from sessions_app.errors import InterviewConflict, RunInProgress
 from sessions_app.models import ACTIVE_RUN_STATUSES, Answer, RunStatus, ScopingSession, StageRun
 from sessions_app.runs.executor import execute_run
-from sessions_app.runs.lifecycle import run_expire_if_stale, runs_end, runs_reap
+from sessions_app.runs.lifecycle import run_expire_if_stale, runs_end
 from sessions_app.runs.selectors import run_estimate_seconds
 from sessions_app.runs.wakeup import notify_queued
 
 logger = structlog.get_logger(__name__)
-
-
-def runs_recover_stuck(*, now: dt.datetime | None = None) -> int:
-    """Fail runs whose worker died (no heartbeat) or that no worker picked up; how many (the reaper's sweep)."""
-    return runs_reap(now=now)
 
 
 def run_start(

@@ -17,7 +17,7 @@ from sessions_app.interview.quality import ASSESSOR_SYSTEM_PROMPT, assessment_re
 from sessions_app.interview.question_bank import question
 from sessions_app.models import Answer, AnswerStatus, RunStatus, StageRun
 from sessions_app.runs.executor import StageExecutor
-from sessions_app.runs.services import runs_recover_stuck
+from sessions_app.runs.lifecycle import runs_reap
 from tests.fakes import anthropic as fa
 from tests.sessions_app.factories import make_session
 from tests.sessions_app.test_interview_api import STRONG, answers_url
@@ -134,7 +134,7 @@ def test_stuck_run_is_failed_and_retryable(session, api):
     run = answer_submit(session=session, stage_number=1, question_id="S1Q1", answer=STRONG).run
     long_ago = timezone.now() - dt.timedelta(hours=1)
     StageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=long_ago, heartbeat_at=long_ago)
-    assert runs_recover_stuck() == 1
+    assert runs_reap() == 1
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "worker stopped" in run.error
     # The user is free again: a new submission is accepted, and the failed run can be retried later.
@@ -147,7 +147,7 @@ def test_queued_run_without_worker_is_failed_after_timeout(session):
 
     run = answer_submit(session=session, stage_number=1, question_id="S1Q1", answer=STRONG).run
     StageRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
-    assert runs_recover_stuck() == 1
+    assert runs_reap() == 1
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "worker" in run.error
 
