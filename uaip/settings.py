@@ -277,7 +277,7 @@ SIMPLE_JWT = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "UAIP API",
-    "DESCRIPTION": "U-AIP Scoping Assistant: scoping sessions, the five-stage interview and the AI Project Charter.",
+    "DESCRIPTION": "UAIP Scoping Assistant: scoping sessions, the five-stage interview and the AI Project Charter.",
     "VERSION": VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
