@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -89,3 +90,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     if request.path.startswith(API_PREFIX):
         return json_error(400, "Bad request.", "bad_request")
     return render(request, "errors/400.html", status=400)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the one icon (its hashed name in
+    production, which is known only once the app is running)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
