@@ -35,18 +35,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.timeout(120)
-def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
-        "PYTHONUNBUFFERED": "1",
-    }
+def start_rundev(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
+    """Migrate, start ``manage.py rundev`` on a free port with its output in ``log``, and wait for the line that
+    says it is running (printed only once the server answers)."""
+    env = {**env, "PYTHONUNBUFFERED": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     port = _free_port()
-    log = tmp_path / "rundev.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "manage.py", "rundev", f"127.0.0.1:{port}"],
@@ -56,11 +51,31 @@ def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and "UAIP is running at" not in log.read_text():
+        time.sleep(0.1)
+    if "UAIP is running at" not in log.read_text():
+        stop_rundev(process)
+        raise AssertionError(log.read_text())
+    return process, port
+
+
+def stop_rundev(process: subprocess.Popen) -> None:
+    """SIGTERM, as Ctrl+C would; a rundev that does not stop within 20 s is killed and the test fails."""
+    process.send_signal(signal.SIGTERM)
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and "UAIP is running at" not in log.read_text():
-            time.sleep(0.1)
-        assert "UAIP is running at" in log.read_text(), log.read_text()
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+
+
+@pytest.mark.timeout(120)
+def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"}
+    log = tmp_path / "rundev.log"
+    process, port = start_rundev(env, log)
+    try:
         # The URL is printed only once the server answers: the first request right after it must get through.
         health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=10)
         assert health.status_code == 200 and health.json()["status"] == "healthy"
@@ -71,12 +86,7 @@ def test_rundev_serves_the_app_and_runs_the_worker(tmp_path):
         child_pids = [int(line.split()[0]) for line in children.strip().splitlines()]
         assert f"http://127.0.0.1:{port}/" in log.read_text()
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            raise
+        stop_rundev(process)
     assert process.returncode is not None
     alive = [pid for pid in _group_members(child_pids) if "Z" not in _state(pid)]
     assert not alive, "the web server and worker must stop with rundev"

@@ -5,10 +5,6 @@ Nothing may answer 5xx ("database is locked" was the failure) and every answer m
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -17,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.uaip.test_rundev import start_rundev, stop_rundev
+
 USERS = 5
 FREE_TEXT_PER_USER = 4  # 5 × 4 = 20 background runs
 PASSWORD = "a-long-embedded-password-42"
@@ -25,12 +22,6 @@ TEXT = (
     "Cut the average wait for a repair visit at our {n} regional depots from 9 to 4 working days within 12 months, "
     "measured weekly from the job tickets, so that fewer than 2% of customers call twice about the same fault."
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Client:
@@ -94,32 +85,16 @@ def test_make_run_on_sqlite_survives_a_scripted_interview(tmp_path: Path):
         **os.environ,
         "DJANGO_DEBUG": "1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
-        "PYTHONUNBUFFERED": "1",
         "RATE_LIMIT_AUTH_IP": "1000/h",
     }
-    for name in ("DJANGO_SETTINGS_MODULE", "ANTHROPIC_API_KEY", "OLLAMA_HOST", "REDIS_URL"):
+    for name in ("ANTHROPIC_API_KEY", "OLLAMA_HOST", "REDIS_URL"):
         env.pop(name, None)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     log = tmp_path / "rundev.log"
-    with log.open("w") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "rundev", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server, port = start_rundev(env, log)
+    base = f"http://127.0.0.1:{port}"
     statuses: Counter = Counter()
     lock = threading.Lock()
     try:
-        deadline = time.monotonic() + 90
-        while "UAIP is running at" not in log.read_text() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert "UAIP is running at" in log.read_text(), log.read_text()
-
         done: dict = {}
         stop_reading = threading.Event()
 
@@ -170,10 +145,6 @@ def test_make_run_on_sqlite_survives_a_scripted_interview(tmp_path: Path):
             for qid, value in sent.items():
                 assert saved.get(qid) == value, (qid, saved.get(qid), value)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop_rundev(server)
     assert not [code for code in statuses if code >= 500], statuses
     assert "database is locked" not in log.read_text()
