@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -151,3 +152,15 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
                 return redirect("accounts:login")
         return render(request, "accounts/password_reset_confirm.html", {"form": form, "valid_link": True}, status=400)
     return render(request, "accounts/password_reset_confirm.html", {"form": form, "valid_link": True})
+
+
+@login_required
+@require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Switch a preference (``focus_mode=on|off``) and go back to the page that asked (a local ``next`` only)."""
+    if "focus_mode" in request.POST:
+        services.preferences_update(user=_user(request), focus_mode=request.POST["focus_mode"] == "on")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = "/"
+    return redirect(target)

@@ -390,3 +390,40 @@ class AccountExportView(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(account_selectors.account_export(user=_account(request)))
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON ``true`` or ``false`` only: DRF's field also takes 0, "yes", "on"…, which the schema does not allow."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
+
+
+class PreferencesSerializer(serializers.Serializer):
+    focus_mode = StrictBooleanField(
+        required=False, help_text="The stage page shows one question at a time (Ctrl+Enter saves and moves on)."
+    )
+
+
+class PreferencesView(APIView):
+    """Your interface preferences: read them, or change the ones you send."""
+
+    @extend_schema(
+        operation_id="me_preferences_retrieve",
+        responses={200: PreferencesSerializer, **errors(*AUTHENTICATED_ERRORS)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(PreferencesSerializer(_account(request)).data)
+
+    @extend_schema(
+        operation_id="me_preferences_partial_update",
+        request=PreferencesSerializer,
+        responses={200: PreferencesSerializer, **errors(*BODY_ERRORS, *AUTHENTICATED_ERRORS)},
+    )
+    def patch(self, request: Request) -> Response:
+        data = PreferencesSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = account_services.preferences_update(user=_account(request), **data.validated_data)
+        return Response(PreferencesSerializer(user).data)

@@ -18,4 +18,5 @@ urlpatterns = [
 account_urlpatterns: list[URLPattern] = [
     path("me", api.AccountView.as_view(), name="account"),
     path("me/export", api.AccountExportView.as_view(), name="account-export"),
+    path("me/preferences", api.PreferencesView.as_view(), name="account-preferences"),
 ]

@@ -51,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     session_epoch = models.PositiveIntegerField(
         default=0, help_text="Raised to log the user out everywhere: older sessions and tokens stop working."
     )
+    # The stage page shows one question at a time (static/js/focus-mode.js); switched on the stage page or with
+    # PATCH /api/v1/me/preferences.
+    focus_mode = models.BooleanField(default=False, help_text="Show the interview one question at a time.")
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -171,3 +171,11 @@ def account_delete(*, user: User, password: str) -> None:
     user_id = str(user.pk)
     user.delete()
     logger.info("account_deleted", user_id=user_id)
+
+
+def preferences_update(*, user: User, focus_mode: bool | None = None) -> User:
+    """Change the user's interface preferences (only the ones given)."""
+    if focus_mode is not None and focus_mode != user.focus_mode:
+        user.focus_mode = focus_mode
+        user.save(update_fields=["focus_mode", "updated_at"])
+    return user

@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout-all/", account_views.logout_all, name="logout_all"),
     path("export/", account_views.export, name="export"),
     path("delete/", account_views.delete, name="delete"),
+    path("preferences/", account_views.preferences, name="preferences"),
     path("password-reset/", account_views.password_reset, name="password_reset"),
     path("password-reset/sent/", account_views.password_reset_sent, name="password_reset_sent"),
     path("reset/<str:uidb64>/<str:token>/", account_views.password_reset_confirm, name="password_reset_confirm"),

@@ -14,6 +14,7 @@ A benchmark, not a test: it prints figures; docs/PERFORMANCE.md records them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import statistics
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -55,6 +57,50 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
+EMAIL = "bench@bench.uaip.invalid"
+PASSWORD = "bench-password-not-secret-1234"
+
+
+@contextlib.contextmanager
+def serve(root: Path, env: dict[str, str], port: int, worker_args: list[str]) -> Iterator[int]:
+    """Migrate, then run gunicorn (2 workers × 4 threads) and one task worker from ``root`` until the block ends;
+    gives gunicorn's process id."""
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=root, env=env, check=True)
+    web = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "uaip.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4"],
+        cwd=root,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [*manage, "db_worker", "--no-reload", *worker_args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield web.pid
+    finally:
+        for process in (web, worker):
+            process.terminate()
+        for process in (web, worker):
+            process.wait(timeout=20)
+
+
+def log_in(client: httpx.Client) -> None:
+    """Wait for the server to answer, register the benchmark's user and send its token from then on."""
+    for _ in range(300):
+        try:
+            if client.get("/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    token = client.post("/auth/register", json={"email": EMAIL, "password": PASSWORD}).json()["token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/uaip_bench_interview")
@@ -78,64 +124,36 @@ def main() -> int:
         "LLM_PROVIDERS": "offline",
         "STATIC_ROOT": tempfile.mkdtemp(prefix="uaip-bench-static-"),
     }
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "uaip.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4"],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
-    worker = subprocess.Popen(
-        [*manage, "db_worker", "--no-reload", "--interval", str(args.worker_interval)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            for _ in range(200):
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            token = client.post(
-                "/auth/register",
-                json={"email": "bench@bench.uaip.invalid", "password": "bench-password-not-secret-1234"},
-            ).json()["token"]
-            client.headers["Authorization"] = f"Bearer {token}"
-            session_id = client.post("/sessions", json={"project_name": "Interview bench"}).json()["session_id"]
-            totals, pickups, errors = [], [], 0
-            for n in range(args.answers):
-                # Numbered, so no answer repeats the current one (an identical re-save is a no-op, answered 201).
-                answer = f"{ANSWERS[n % len(ANSWERS)]} (answer {n})"
-                payload = {"question_id": QUESTIONS[n % len(QUESTIONS)], "answer": answer}
-                started = time.perf_counter()
-                response = client.post(f"/sessions/{session_id}/stages/1/answers", json=payload)
-                if response.status_code != 202:
-                    errors += 1
-                    print(f"answer {n}: HTTP {response.status_code} {response.text[:120]}", file=sys.stderr)
-                    continue
-                run_id = response.json()["run_id"]
-                while True:
-                    run = client.get(f"/runs/{run_id}").json()
-                    if run["status"] not in ("queued", "running"):
-                        break
-                    time.sleep(args.poll)
-                elapsed = time.perf_counter() - started
-                if run["status"] != "succeeded":
-                    errors += 1
-                    continue
-                totals.append(elapsed)
-                pickups.append(max(0.0, elapsed - (run["elapsed_seconds"] or 0)))
-    finally:
-        for process in (web, worker):
-            process.terminate()
-        for process in (web, worker):
-            process.wait(timeout=20)
+    with (
+        serve(ROOT, env, port, ["--interval", str(args.worker_interval)]),
+        httpx.Client(base_url=base, timeout=30) as client,
+    ):
+        log_in(client)
+        session_id = client.post("/sessions", json={"project_name": "Interview bench"}).json()["session_id"]
+        totals, pickups, errors = [], [], 0
+        for n in range(args.answers):
+            # Numbered, so no answer repeats the current one (an identical re-save is a no-op, answered 201).
+            answer = f"{ANSWERS[n % len(ANSWERS)]} (answer {n})"
+            payload = {"question_id": QUESTIONS[n % len(QUESTIONS)], "answer": answer}
+            started = time.perf_counter()
+            response = client.post(f"/sessions/{session_id}/stages/1/answers", json=payload)
+            if response.status_code != 202:
+                errors += 1
+                print(f"answer {n}: HTTP {response.status_code} {response.text[:120]}", file=sys.stderr)
+                continue
+            run_id = response.json()["run_id"]
+            while True:
+                run = client.get(f"/runs/{run_id}").json()
+                if run["status"] not in ("queued", "running"):
+                    break
+                time.sleep(args.poll)
+            elapsed = time.perf_counter() - started
+            if run["status"] != "succeeded":
+                errors += 1
+                continue
+            totals.append(elapsed)
+            pickups.append(max(0.0, elapsed - (run["elapsed_seconds"] or 0)))
 
     print(
         f"answers: {len(totals)} succeeded, {errors} errors; worker interval {args.worker_interval} s; "

@@ -132,6 +132,25 @@ class ConsistencyReport(Contract):
     findings: list[ConsistencyFinding] = Field(default_factory=list)
 
 
+class AdaptedExample(Contract):
+    """An example of a strong answer, rewritten for the user's project (purpose ``adapted_example``)."""
+
+    example: str = Field(
+        min_length=1,
+        max_length=1500,
+        description="The example answer only: 1-3 sentences (or one item per line for a list), no preamble.",
+    )
+    domain: str = Field(default="", description="The bank example's domain it was adapted from, e.g. healthcare.")
+
+    @field_validator("example")
+    @classmethod
+    def _clean_example(cls, text: str) -> str:
+        cleaned = "\n".join(line.rstrip() for line in text.strip().strip('"').splitlines()).strip()
+        if not cleaned:
+            raise ValueError("The example is empty.")
+        return cleaned
+
+
 class CharterNarrative(Contract):
     """The prose parts of the charter (purpose ``charter``); tables come from the structured data."""
 

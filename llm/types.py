@@ -26,6 +26,7 @@ class Purpose(models.TextChoices):
     EXTRACTION = "extraction", "Extraction"
     CONSISTENCY = "consistency", "Consistency check"
     CHARTER = "charter", "Charter narrative"
+    ADAPTED_EXAMPLE = "adapted_example", "Example adapted to the project"
     HEALTH = "health", "Health check"
 
 

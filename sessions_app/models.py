@@ -12,6 +12,13 @@ PROJECT_NAME_MAX = 200
 DESCRIPTION_MAX = 5000
 
 
+def progress_percent(completed: int, needs_review: int = 0) -> int:
+    """The one progress figure (dashboard, session page, stage strip, API): the share of the stages whose gate
+    passed. A stage that needs review (an earlier stage changed; its own answers did not) still counts; the stage
+    whose answer changed counts again once its gate passes."""
+    return round(100 * (completed + needs_review) / STAGE_COUNT)
+
+
 class SessionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETED = "completed", "Completed"
@@ -50,7 +57,7 @@ class ScopingSession(models.Model):
 
     @property
     def stages_completed(self) -> int:
-        """Stages whose gate passed (stale ones need it again). Selectors annotate the count to spare a query."""
+        """Stages whose gate passed and still holds. Selectors annotate the count to spare a query."""
         if self.status == SessionStatus.COMPLETED:
             return STAGE_COUNT
         done = getattr(self, "completed_stage_count", None)
@@ -59,8 +66,18 @@ class ScopingSession(models.Model):
         return int(done)
 
     @property
+    def stages_needing_review(self) -> int:
+        """Stages whose gate passed before an earlier stage changed (``stale``). Selectors annotate it too."""
+        if self.status == SessionStatus.COMPLETED:
+            return 0
+        stale = getattr(self, "review_stage_count", None)
+        if stale is None:
+            stale = self.stage_states.filter(status="stale").count()
+        return int(stale)
+
+    @property
     def progress_percent(self) -> int:
-        return round(100 * self.stages_completed / STAGE_COUNT)
+        return progress_percent(self.stages_completed, self.stages_needing_review)
 
 
 class AnswerStatus(models.TextChoices):
@@ -69,6 +86,11 @@ class AnswerStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     ESCALATED = "escalated", f"Accepted after {MAX_ATTEMPTS} attempts (open issue)"
     CHECK_FAILED = "check_failed", "Saved; quality check failed"
+
+
+# A removal row's marker (in ``Answer.quality``) and value: see ``Answer.is_removal``.
+REMOVED_MARK = "removed"
+REMOVED_VALUE = {"removed": True}
 
 
 class Answer(models.Model):
@@ -108,12 +130,18 @@ class Answer(models.Model):
     def is_final(self) -> bool:
         return self.status in (AnswerStatus.ACCEPTED, AnswerStatus.ESCALATED)
 
+    @property
+    def is_removal(self) -> bool:
+        """A removal row: the item of a repeatable group was removed here (``answer_item_remove``); the selectors
+        read the answer as absent from this row on, the earlier rows stay as history."""
+        return bool(self.quality and self.quality.get(REMOVED_MARK))
+
 
 class StageStatus(models.TextChoices):
     LOCKED = "locked", "Not started"
     OPEN = "open", "In progress"
     COMPLETED = "completed", "Completed"
-    STALE = "stale", "Needs review (an earlier stage changed)"
+    STALE = "stale", "Needs review"
 
 
 class StageState(models.Model):
@@ -218,6 +246,26 @@ class Charter(models.Model):
         return f"{self.session_id} charter v{self.version}"
 
 
+class CharterExport(models.Model):
+    """A charter version's rendered file (PDF or Word), made once in the generation run; downloads read it."""
+
+    charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="exports")
+    format = models.CharField(max_length=8)
+    appendix = models.BooleanField(default=True)
+    data = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["charter", "format", "appendix"], name="charter_export_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.charter_id} {self.format}{'' if self.appendix else ' (no appendix)'}"
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -271,3 +319,28 @@ class StageRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_RUN_STATUSES
+
+
+class AdaptedExample(models.Model):
+    """An example of a strong answer rewritten for one session's project: generated once per session and question
+    (``sessions_app.interview.examples``); the call's tokens and cost are in ``llm.LLMCall`` like every call."""
+
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="adapted_examples")
+    question_id = models.CharField(max_length=10)
+    text = models.TextField()
+    domain = models.CharField(max_length=40, blank=True, help_text="The bank example's domain it starts from.")
+    provider = models.CharField(max_length=40)
+    model = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "question_id"], name="adapted_example_once_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} for {self.session_id} ({self.provider})"
+
+    @property
+    def offline(self) -> bool:
+        return self.provider == "offline"

@@ -97,7 +97,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     response: Response = handled
     if isinstance(exc, exceptions.ValidationError):
-        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        errors = _flat_errors(exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail})
         response.data = {"detail": _first_message(errors), "code": "invalid", "errors": errors}
     elif isinstance(exc, exceptions.APIException):
         detail: Any = exc.detail
@@ -110,6 +110,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             code = getattr(detail, "code", None) or exc.default_code
         response.data = {"detail": str(detail), "code": str(code), **extra}
     return response
+
+
+def _flat_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors (a list of objects, an object in an object) as one level of dotted keys:
+    ``{"answers": {"1": {"question_id": [...]}}}`` becomes ``{"answers.1.question_id": [...]}``."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(_flat_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:  # DRF puts an empty object at the positions of list items that were valid
+                flat.update(_flat_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
 def _first_message(errors: Any) -> str:

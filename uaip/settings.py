@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "sessions_app.interview.request_reads.InterviewReadsMiddleware",  # one load of the answers per request
     "uaip.logging.RequestMiddleware",  # django-structlog's, safe while the database is down
     "uaip.middleware.RequestIdHeaderMiddleware",
     "uaip.middleware.ApiErrorMiddleware",
@@ -445,6 +446,7 @@ LLM_DEADLINES = {  # seconds for a whole complete() call, all retries and provid
     "extraction": env_seconds("LLM_DEADLINE_EXTRACTION", 45),
     "consistency": env_seconds("LLM_DEADLINE_CONSISTENCY", 120),
     "charter": env_seconds("LLM_DEADLINE_CHARTER", 180),
+    "adapted_example": env_seconds("LLM_DEADLINE_ADAPTED_EXAMPLE", 30),  # asked for on demand, from the page
     "health": env_seconds("LLM_DEADLINE_HEALTH", 10),
 }
 LLM_CONNECT_TIMEOUT = env_seconds("LLM_CONNECT_TIMEOUT", 5)  # opening a connection; the read timeout is per tier

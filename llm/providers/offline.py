@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from llm.errors import ProviderError
 from llm.offline.charter import charter_narrative
+from llm.offline.examples import adapted_example_from_context
 from llm.offline.extraction import extract_from_context
 from llm.offline.quality import assess_from_context
 from llm.providers.base import ProviderCall, ProviderReply, cancelled
@@ -36,6 +37,7 @@ HANDLERS: dict[Purpose, Handler] = {
     Purpose.CONSISTENCY: _consistency,
     Purpose.CHARTER: lambda context, _message: charter_narrative(context),
     Purpose.HEALTH: lambda _context, _message: "ok",
+    Purpose.ADAPTED_EXAMPLE: adapted_example_from_context,
 }
 
 

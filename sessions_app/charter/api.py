@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,6 +22,7 @@ from sessions_app.charter.serializers import (
     UsageOutput,
     charter_download,
 )
+from sessions_app.charter.word import DOCX_CONTENT_TYPE
 from sessions_app.interview.rules import MIN_REASON_CHARS
 from sessions_app.interview.serializers import ReasonField
 from sessions_app.runs.serializers import RunOutput
@@ -39,7 +40,13 @@ from uaip.api import (
 from uaip.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from uaip.ratelimits import ApiThrottle, CharterGenerateThrottle
 
-FORMAT_PARAM = OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["md", "json", "pdf"])
+FORMAT_PARAM = OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["md", "json", "pdf", "docx"])
+APPENDIX_PARAM = OpenApiParameter(
+    "appendix",
+    OpenApiTypes.STR,
+    enum=["0", "1"],
+    description="`0` leaves the appendix (questions and final answers) out of Markdown, PDF and Word; default `1`.",
+)
 VERSION_PARAM = OpenApiParameter(
     "version",
     OpenApiTypes.STR,
@@ -50,7 +57,16 @@ DOWNLOADS = {
     "text/markdown": OpenApiTypes.BINARY,
     "application/json": CHARTER_CONTENT_SCHEMA,
     "application/pdf": OpenApiTypes.BINARY,
+    DOCX_CONTENT_TYPE: OpenApiTypes.BINARY,
 }
+
+
+def _appendix(request: Request) -> bool:
+    """The API's ``appendix`` parameter: absent, ``1`` or ``0``; anything else is a 400 (the pages are lenient)."""
+    value = request.query_params.get("appendix")
+    if value not in (None, "", "0", "1"):
+        raise exceptions.ValidationError({"appendix": ["Use 0 (no appendix) or 1 (with the appendix)."]})
+    return value != "0"
 
 
 class ApproveInput(serializers.Serializer):
@@ -117,17 +133,20 @@ class CharterApproveView(SessionScopedAPIView):
 
 class CharterDownloadView(SessionScopedAPIView):
     @extend_schema(
-        parameters=[FORMAT_PARAM, VERSION_PARAM],
+        parameters=[FORMAT_PARAM, VERSION_PARAM, APPENDIX_PARAM],
         responses={
-            (200, media): OpenApiResponse(body, description="The charter as a file: Markdown, JSON or PDF.")
+            (200, media): OpenApiResponse(body, description="The charter as a file: Markdown, JSON, PDF or Word.")
             for media, body in DOWNLOADS.items()
         }
-        | errors(404, *AUTHENTICATED_ERRORS),
-        description="Downloads, named `<project-slug>-charter-v<N>.<ext>`: `fmt` is `md`, `json` or `pdf`.",
+        | errors(400, 404, *AUTHENTICATED_ERRORS),
+        description=(
+            "Downloads, named `<project-slug>-charter-v<N>.<ext>`: `fmt` is `md`, `json`, `pdf` or `docx` (Word). "
+            "PDF and Word are rendered once per version, when it is generated, and read from storage."
+        ),
     )
     def get(self, request: Request, session_id: str, fmt: str) -> HttpResponse:
         charter = selectors.charter_get(session=self.session, version=request.query_params.get("version"))
-        return charter_download(charter, fmt)
+        return charter_download(charter, fmt, appendix=_appendix(request))
 
 
 class ConsistencyView(SessionScopedAPIView):

@@ -23,6 +23,7 @@ from llm.prompts import delimit
 from llm.schemas import ConsistencyReport
 from llm.types import LLMRequest, Purpose, Tier
 from sessions_app.charter.deliverables import StageDeliverables, StoredDeliverables
+from sessions_app.formatting import plural, quantity_text
 from sessions_app.interview import rules
 from sessions_app.interview.answer_types import DURATION_SECONDS
 from sessions_app.interview.builders import mentions
@@ -35,7 +36,14 @@ if TYPE_CHECKING:
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITY_ORDER: Mapping[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
-_COUNT_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kKmM])?\b")
+# The severity question of each ethical principle (stage 5), for the findings that rest on it.
+SEVERITY_QUESTIONS: Mapping[str, str] = {
+    "fairness": "S5Q5",
+    "privacy": "S5Q10",
+    "transparency": "S5Q15",
+    "safety": "S5Q20",
+    "human_agency": "S5Q25",
+}
 
 
 class Finding(BaseModel):
@@ -51,28 +59,57 @@ class Finding(BaseModel):
     description: str
     recommendation: str
     source: Literal["rules", "llm"] = "rules"
+    # The questions the finding rests on ("S2Q13", "S4Q5#1" for an item of a repeatable group), so a reader can
+    # check them and the page can link to them; empty for a model's finding.
+    questions: tuple[str, ...] = ()
 
 
 FindingLike = Finding | Mapping[str, Any]
 
 
 def _finding(
-    check: str, stages: tuple[int, int], severity: Severity, description: str, recommendation: str, suffix: str = ""
+    check: str,
+    stages: tuple[int, int],
+    severity: Severity,
+    description: str,
+    recommendation: str,
+    suffix: str = "",
+    *,
+    questions: Iterable[str] = (),
 ) -> Finding:
     key = f"rules.{check}" + (f".{suffix}" if suffix else "")
     return Finding(
         key=key,
         check=check,
-        stages=tuple(sorted(stages)),
+        stages=tuple(sorted(set(stages))),
         severity=severity,
         description=description,
         recommendation=recommendation,
+        questions=tuple(dict.fromkeys(questions)),
     )
+
+
+def _and(parts: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _item(question_id: str, item: int) -> str:
+    """A question of a repeatable group's item as findings name it: 'S2Q1' for the first, 'S2Q1#1' after."""
+    return question_id if item == 0 else f"{question_id}#{item}"
 
 
 def _hits(text: str | None, words: Iterable[str]) -> list[str]:
     lowered = (text or "").lower()
     return [word for word in words if word in lowered]
+
+
+def _quote(text: str | None, limit: int = 120) -> str:
+    """Free text a finding rests on, quoted as the user wrote it (whole, or cut at a word with "…")."""
+    text = " ".join((text or "").split())
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return f"“{text}”"
 
 
 def _short(text: str | None, limit: int = 80) -> str:
@@ -101,6 +138,7 @@ def check_kpis_address_problem(d: StageDeliverables) -> list[Finding]:
                 "high",
                 "Stage 2 names no business KPI, so nothing shows whether the stage-1 problem gets solved.",
                 "Add at least one KPI with a baseline, a target and a timeframe that measures the problem.",
+                questions=("S1Q1", "S2Q1"),
             )
         ]
     found = []
@@ -115,6 +153,7 @@ def check_kpis_address_problem(d: StageDeliverables) -> list[Finding]:
                     "Tie the KPI to the business problem (name it in the success measure), or replace it with one that "
                     "measures the problem directly.",
                     suffix=f"kpi{kpi.item}",
+                    questions=("S1Q1", "S1Q3", _item("S2Q1", kpi.item)),
                 )
             )
     return found
@@ -133,6 +172,7 @@ def check_data_covers_features(d: StageDeliverables) -> list[Finding]:
                 "critical",
                 f"Stage 1 lists {len(features)} input features but stage 3 lists no data source.",
                 "List the data sources (S3Q1) and which features each one covers (S3Q4).",
+                questions=("S1Q8", "S3Q1"),
             )
         ]
     return [
@@ -143,6 +183,7 @@ def check_data_covers_features(d: StageDeliverables) -> list[Finding]:
             f"The feature '{name}' is covered by no data source.",
             "Add the source that holds it and map it in S3Q4, or drop the feature from stage 1.",
             suffix=slug(name),
+            questions=("S1Q8", "S3Q1", "S3Q4"),
         )
         for name in d.data.uncovered_features
     ]
@@ -177,6 +218,7 @@ def check_labels_for_supervised(d: StageDeliverables) -> list[Finding]:
             f"The task is {archetype.replace('_', ' ')}, which learns from labelled examples and is judged "
             f"by {metrics}, but no labels are planned and no source is said to hold historical outcomes.",
             "Name the source of ground-truth outcomes in S3Q2 or S1Q7, or plan labelling (S3Q11–S3Q15).",
+            questions=("S1Q11", "S1Q7", "S3Q2", "S3Q11"),
         )
     ]
 
@@ -186,21 +228,15 @@ def _seconds(quantity: Quantity | None) -> float | None:
     return quantity.value * per_unit if quantity is not None and per_unit is not None else None
 
 
-def _window_seconds(d: StageDeliverables) -> tuple[float | None, str]:
-    window = d.metrics.actionability_window
-    if window.margin_seconds is not None and window.margin is not None:
-        return window.margin_seconds, f"{window.margin.value:g} {window.margin.unit}"
-    quantity = window.time_to_act
-    seconds = _seconds(quantity)
-    if seconds is None or quantity is None:
-        return None, ""
-    return seconds, f"{quantity.value:g} {quantity.unit}"
-
-
 def check_personas_within_window(d: StageDeliverables) -> list[Finding]:
-    """A persona who acts on the output must look at it at least once inside the actionability window."""
-    window_s, window_text = _window_seconds(d)
-    if window_s is None:
+    """A persona who acts on the output must look at it at least once inside the time to act (S2Q12).
+
+    How often someone looks is not a latency: the check compares the persona's period with the whole window the
+    business has to act, not with what is left after the prediction delay, and flags only a persona who looks
+    less often than that window (an hourly user of a one-hour window can act on every prediction)."""
+    window = d.metrics.actionability_window.time_to_act
+    window_s = _seconds(window)
+    if window_s is None or window is None:
         return []
     found = []
     for persona in d.users.personas:
@@ -212,11 +248,13 @@ def check_personas_within_window(d: StageDeliverables) -> list[Finding]:
                 "personas_within_window",
                 (2, 4),
                 "high",
-                f"'{_short(persona.role)}' uses the output {persona.usage_frequency}, but only {window_text} remain to "
-                "act on a prediction: many predictions will expire before this persona sees them.",
+                f"'{_short(persona.role)}' looks at the output {persona.usage_frequency}, but a prediction must be "
+                f"acted on within {quantity_text(window.model_dump())}: many will expire before this persona "
+                "sees them.",
                 "Have this persona check the output more often, deliver predictions earlier, or hand the action to a "
                 "role that works within the window.",
                 suffix=f"persona{persona.item}",
+                questions=("S2Q12", _item("S4Q5", persona.item), _item("S4Q6", persona.item)),
             )
         )
     return found
@@ -228,15 +266,14 @@ def _update_period(text: str | None) -> int | None:
 
 
 def check_realtime_vs_batch(d: StageDeliverables) -> list[Finding]:
-    """A real-time need (short prediction delay, hourly use) cannot be served by sources updated in batches."""
+    """A real-time need (a short prediction delay) cannot be served by sources updated in batches. How often a
+    persona looks at the output is not a latency, so it is not read as one."""
     window = d.metrics.actionability_window
     latency = window.prediction_latency
     needs: list[tuple[float, str]] = []
     seconds = _seconds(latency)
     if latency is not None and seconds is not None and seconds <= rules.REALTIME_NEED_SECONDS:
-        needs.append((seconds, f"predictions are promised within {latency.value:g} {latency.unit}"))
-    if any(p.usage_frequency == "hourly" for p in d.users.personas):
-        needs.append((float(rules.USAGE_PERIOD_SECONDS["hourly"]), "a persona uses the output hourly"))
+        needs.append((seconds, f"predictions are promised within {quantity_text(latency.model_dump())}"))
     if not needs:
         return []
     need_s, reason = min(needs)
@@ -251,9 +288,10 @@ def check_realtime_vs_batch(d: StageDeliverables) -> list[Finding]:
                 (2, 3),
                 "high",
                 f"{reason.capitalize()}, but the source '{source.name}' is updated in batches "
-                f"({_short(source.size_and_frequency, 100)}).",
+                f"(stage 3 says: {_quote(source.size_and_frequency)}).",
                 "Stream or refresh this source as often as predictions are needed, or relax the latency promise.",
                 suffix=slug(source.name),
+                questions=("S2Q13", "S3Q1", "S3Q2"),
             )
         )
     return found
@@ -275,6 +313,7 @@ def check_non_experts_vs_expert_outputs(d: StageDeliverables) -> list[Finding]:
                 f"novices: {names}.",
                 "Write the explanations for non-technical readers (S4Q16), or add training so novices can read them.",
                 suffix="audience",
+                questions=(*(_item("S4Q4", p.item) for p in novices), "S4Q16"),
             )
         )
     non_experts = bool(novices) or explain.audience == "non_technical"
@@ -289,6 +328,7 @@ def check_non_experts_vs_expert_outputs(d: StageDeliverables) -> list[Finding]:
                 "translation of the model's output.",
                 "Turn the technical explanation into plain-language reasons (e.g. top reason codes) for these users.",
                 suffix="methods",
+                questions=(*(_item("S4Q4", p.item) for p in novices), "S4Q16", "S4Q18"),
             )
         )
     return found
@@ -324,6 +364,12 @@ def check_high_stakes_vs_explainability(d: StageDeliverables) -> list[Finding]:
             severity,
             f"High-stakes decisions ({'; '.join(reasons)}) but {'; '.join(weak)}.",
             "Plan local explanations for individual decisions (S4Q17, S4Q18) that match the stakes.",
+            questions=(
+                "S4Q14",
+                "S4Q17",
+                "S4Q18",
+                *(SEVERITY_QUESTIONS[name] for name in severe),
+            ),
         )
     ]
 
@@ -342,25 +388,18 @@ def check_labeling_budget(d: StageDeliverables) -> list[Finding]:
         gaps.append("nobody to produce them")
     if not gaps:
         return []
-    count = f"{labeling.label_count:g}" if labeling.label_count is not None else "Some"
+    missing = labeling.label_count or labeling.shortfall  # new labels planned, else those still lacking
+    count = plural(missing, "more labelled example") if missing else "More labelled examples"
     return [
         _finding(
             "labeling_without_budget",
             (1, 3),
             "critical",
-            f"{count} labels are needed to train the model, but there is {', '.join(gaps)}.",
+            f"{count} are needed to train the model, but there is {_and(gaps)}.",
             "Fund and schedule the labelling (S3Q12–S3Q14), or choose a method that needs no new labels.",
+            questions=("S3Q11", "S3Q12", "S3Q13", "S3Q14"),
         )
     ]
-
-
-def _largest_count(text: str | None) -> float:
-    best = 0.0
-    for number, suffix in _COUNT_RE.findall(text or ""):
-        value = float(number.replace(",", ""))
-        value *= {"k": 1_000, "m": 1_000_000}.get(suffix.lower(), 1) if suffix else 1
-        best = max(best, value)
-    return best
 
 
 def check_rare_event_examples(d: StageDeliverables) -> list[Finding]:
@@ -382,20 +421,56 @@ def check_rare_event_examples(d: StageDeliverables) -> list[Finding]:
         signals.append("stage 1 describes a rare event" + (f" ({', '.join(words)})" if words else ""))
     if not signals:
         return []
-    labels = d.data.labeling_strategy.label_count or 0
-    stated = _largest_count(d.problem.ai_necessity_justification.learnable_signal)
-    examples = max(labels, stated)
-    if examples >= rules.RARE_EVENT_MIN_EXAMPLES:
-        return []
+    # Only typed counts: labelled examples that exist (S3Q21) plus new labels planned (S3Q11). A number inside
+    # free text ("at least 95 % of studies") is not a count of examples.
+    labeling = d.data.labeling_strategy
+    counts = [c for c in (labeling.available_count, labeling.label_count) if c is not None]
+    minimum = f"{rules.RARE_EVENT_MIN_EXAMPLES:,}"
+    if not counts:
+        shown = "the answers do not say how many labelled examples exist"
+    else:
+        examples = sum(counts)
+        if examples >= rules.RARE_EVENT_MIN_EXAMPLES:
+            return []
+        shown = f"the answers count {plural(examples, 'labelled example')} in all"
     return [
         _finding(
             "rare_event_without_examples",
             (1, 3),
             "high",
-            f"The model predicts a rare event ({'; '.join(signals)}), but the answers show at most "
-            f"{examples:g} examples to learn from (fewer than {rules.RARE_EVENT_MIN_EXAMPLES:,}).",
-            "State how many positive examples exist (S1Q7) and plan to collect or label more, or consider "
-            "anomaly detection or resampling.",
+            f"The model predicts a rare event ({'; '.join(signals)}), but {shown} (a rare event needs at least "
+            f"{minimum} to learn from).",
+            "Count the labelled examples you have (S3Q21) and plan to label more (S3Q11), or consider anomaly "
+            "detection or resampling.",
+            questions=(
+                "S1Q1",
+                "S1Q10",
+                *(f"S2Q2#{k.item}" if k.item else "S2Q2" for k in low_rates[:1]),
+                "S3Q21",
+                "S3Q11",
+            ),
+        )
+    ]
+
+
+def check_labelled_examples_needed(d: StageDeliverables) -> list[Finding]:
+    """Labelled examples available today plus the new labels planned must reach what training and evaluation
+    need (all three typed numbers, S3Q21 + S3Q11 against S3Q22)."""
+    labeling = d.data.labeling_strategy
+    if labeling.shortfall is None or labeling.shortfall <= 0 or labeling.required_count is None:
+        return []
+    have = plural(labeling.available_count or 0, "labelled example")
+    planned = f" and {plural(labeling.label_count, 'new label')} are planned" if labeling.label_count else ""
+    return [
+        _finding(
+            "labelled_examples_needed",
+            (3, 3),
+            "high",
+            f"Training and evaluation need {plural(labeling.required_count, 'labelled example')}, but "
+            f"{have} exist{'s' if labeling.available_count == 1 else ''}{planned}: "
+            f"{plural(labeling.shortfall, 'example')} short.",
+            "Plan and fund labelling for the rest (S3Q11–S3Q14), or revise the estimate of what the model needs.",
+            questions=("S3Q21", "S3Q22", "S3Q11"),
         )
     ]
 
@@ -410,6 +485,7 @@ RULE_CHECKS: tuple[Callable[[StageDeliverables], list[Finding]], ...] = (
     check_high_stakes_vs_explainability,
     check_labeling_budget,
     check_rare_event_examples,
+    check_labelled_examples_needed,
 )
 
 

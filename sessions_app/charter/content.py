@@ -20,7 +20,7 @@ from llm.types import LLMRequest, Purpose, Tier
 from sessions_app.charter.consistency import FindingLike, as_dict
 from sessions_app.charter.deliverables import StageDeliverables, StoredDeliverables
 from sessions_app.charter.framework import framework_coverage
-from sessions_app.formatting import number_text, quantity_text
+from sessions_app.formatting import first_sentence, number_text, quantity_text, short_name
 from sessions_app.interview import rules
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.governance import DECISION_LABELS
@@ -243,8 +243,8 @@ def _executive_summary(project_name: str, d: StageDeliverables, narrative: Chart
     objective = d.problem.business_objective
     return {
         "project_name": project_name,
-        "objective": objective.problem,
-        "success_measure": objective.success_measure,
+        "objective": first_sentence(objective.problem),  # the whole answer is in "Problem definition"
+        "success_measure": first_sentence(objective.success_measure),
         "ml_archetype": d.problem.ml_archetype,
         "overall_feasibility": d.data.overall_feasibility,
         "decision": box["decision"],
@@ -530,7 +530,7 @@ def narrative_context(project_name: str, deliverables: StoredDeliverables | Stag
     box = decision_box(d)
     kpis = [
         {
-            "name": kpi["name"],
+            "name": short_name(kpi["name"]),
             "baseline": kpi["baseline_text"],
             "target": kpi["target_text"],
             "timeframe": kpi["timeframe_text"],
@@ -546,7 +546,7 @@ def narrative_context(project_name: str, deliverables: StoredDeliverables | Stag
         for row in ranked
     ]
     factors = [
-        f"{m.name} of at least {number_text(m.threshold)} before the model is used"
+        f"{m.name} of {m.direction.replace('_', ' ')} {number_text(m.threshold)} before the model is used"
         for m in d.metrics.model_metrics
         if m.threshold is not None
     ] + list(d.metrics.validation_plan.success_criteria)
@@ -554,7 +554,7 @@ def narrative_context(project_name: str, deliverables: StoredDeliverables | Stag
         "project_name": project_name,
         # The offline template reads "<project> aims to <objective>": the problem statement is a description.
         "business_objective": f"address this problem: {problem}"
-        if (problem := d.problem.business_objective.problem)
+        if (problem := first_sentence(d.problem.business_objective.problem))
         else "",
         "ml_archetype": d.problem.ml_archetype or "",
         "overall_feasibility": d.data.overall_feasibility or "",

@@ -16,7 +16,7 @@ from sessions_app.charter.consistency import check_consistency, has_unresolved_c
 from sessions_app.charter.content import build_charter_content, narrative_request
 from sessions_app.charter.deliverables import StageDeliverables
 from sessions_app.charter.rendering import to_markdown
-from sessions_app.charter.services import charter_save
+from sessions_app.charter.services import charter_exports_store, charter_save
 from sessions_app.errors import RunRefused
 from sessions_app.interview.governance import report_with_decision
 from sessions_app.interview.selectors import current_answer_set
@@ -161,6 +161,10 @@ def generate(run: StageRun) -> tuple[dict[str, Any], RunUsage | None] | None:
         provider=narrative.provider,
         offline=narrative.offline,
     )
+    # The PDF and Word files are made here, once per version, so that a download is a read of stored bytes and
+    # the web process never lays out a PDF. The version exists already: a cancel now changes nothing.
+    run_progress(run=run, step="Preparing the PDF and Word files…")
+    charter_exports_store(charter=charter)
     return {
         "charter_id": str(charter.pk),
         "version": charter.version,

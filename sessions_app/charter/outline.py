@@ -12,12 +12,14 @@ renderer only escapes for its own format.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from sessions_app.charter.content import SECTIONS
-from sessions_app.formatting import number_text, quantity_text
+from sessions_app.formatting import date_text, number_text, quantity_text, short_name
+from sessions_app.interview.question_bank import get_bank
 
 EMPTY = "—"
 NONE_RECORDED = "None recorded."
@@ -36,10 +38,11 @@ class Heading:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One label and its value; a list value keeps one entry per item."""
+    """One label and its value; a list value keeps one entry per item (`is_list`: shown as a list)."""
 
     label: str
     lines: tuple[str, ...]
+    is_list: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +55,40 @@ class Fields:
 
 
 @dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference to one answer: shown as its question, linked to the answer's row in the appendix."""
+
+    text: str
+    anchor: str
+
+
+Cell = str | tuple[str | Ref, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
-    """A table with a header row; `empty` stands in for the rows when there are none. Cells in `pre_columns`
-    keep the line breaks of multi-line answers."""
+    """A table with a header row; `empty` stands in for the rows when there are none. A cell is text, or a tuple
+    of items (a list answer, references to answers) shown one per line. Cells in `pre_columns` keep the line
+    breaks of multi-line answers. `widths` are relative column widths (the PDF lays tables out at fixed widths
+    so that none runs off the page); `css_class` is the HTML class ('compact': a smaller type size)."""
 
     headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[tuple[Cell, ...], ...]
     empty: str
     pre_columns: tuple[int, ...] = ()
+    widths: tuple[int, ...] = ()
+    css_class: str = ""
+    anchors: tuple[str, ...] = ()
     kind: ClassVar[str] = "table"
+
+    @property
+    def laid_out(self) -> tuple[tuple[str, tuple[tuple[str | Ref, ...], ...]], ...]:
+        """Each row as (its anchor or '', its cells as tuples of items): a text cell is one item."""
+        anchors = self.anchors or ("",) * len(self.rows)
+        return tuple(
+            (anchor, tuple((value,) if isinstance(value, str) else value for value in row))
+            for anchor, row in zip(anchors, self.rows, strict=True)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +132,34 @@ class Section:
     title: str
     blocks: tuple[Block, ...]
 
+    @property
+    def anchor(self) -> str:
+        """The section's id in HTML (the table of contents links to it)."""
+        return self.key.replace("_", "-")
+
 
 @dataclass(frozen=True, slots=True)
 class Outline:
     title: str
     meta: str
     sections: tuple[Section, ...]
+    decision: str = ""  # the decision's slug (for the badge's colour) …
+    decision_label: str = ""  # … and its words
+    project_name: str = ""
+    version: int = 0
+
+    @property
+    def decision_class(self) -> str:
+        """The badge's CSS class suffix: 'submit-to-committee' (no stored slug appears in a stylesheet)."""
+        return self.decision.replace("_", "-")
+
+    @property
+    def appendix(self) -> tuple[Section, ...]:
+        return tuple(section for section in self.sections if section.key in APPENDIX_SECTIONS)
+
+    @property
+    def body(self) -> tuple[Section, ...]:
+        return tuple(section for section in self.sections if section.key not in APPENDIX_SECTIONS)
 
 
 # --- Display text and block constructors ------------------------------------------------------------------------
@@ -143,18 +193,49 @@ def heading(title: str, level: int = 3) -> Heading:
 def fields(*rows: tuple[str, Any], sign_off: bool = False) -> Fields:
     empty = "" if sign_off else EMPTY
 
-    def lines(value: Any) -> tuple[str, ...]:
+    def field(name: str, value: Any) -> Field:
         if isinstance(value, list | tuple) and value:
-            return tuple(text(item) for item in value)
-        return (text(value, empty=empty),)
+            return Field(name, tuple(text(item) for item in value), is_list=len(value) > 1)
+        return Field(name, (text(value, empty=empty),))
 
-    return Fields(tuple(Field(name, lines(value)) for name, value in rows), sign_off)
+    return Fields(tuple(field(name, value) for name, value in rows), sign_off)
+
+
+def cell(value: Any) -> Cell:
+    """A table cell: a list of two or more items stays a list (one per line), anything else becomes text."""
+    if isinstance(value, list | tuple) and len(value) > 1:
+        return tuple(item if isinstance(item, Ref) else text(item) for item in value)
+    if isinstance(value, list | tuple) and value and isinstance(value[0], Ref):
+        return (value[0],)
+    return text(value)
 
 
 def table(
-    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, empty: str, pre_columns: Sequence[int] = ()
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    empty: str,
+    pre_columns: Sequence[int] = (),
+    widths: Sequence[int] = (),
+    css_class: str = "",
+    anchors: Sequence[str] = (),
 ) -> Table:
-    return Table(tuple(headers), tuple(tuple(text(cell) for cell in row) for row in rows), empty, tuple(pre_columns))
+    return Table(
+        tuple(headers),
+        tuple(tuple(cell(value) for value in row) for row in rows),
+        empty,
+        tuple(pre_columns),
+        tuple(widths),
+        css_class,
+        tuple(anchors),
+    )
+
+
+def cell_text(value: Cell, separator: str = "; ") -> str:
+    """A cell as one line of text (items joined)."""
+    if isinstance(value, str):
+        return value
+    return separator.join(item.text if isinstance(item, Ref) else item for item in value)
 
 
 def bullets(items: Iterable[Any], empty: str | None = NONE_RECORDED) -> Bullets | None:
@@ -177,6 +258,45 @@ def code(value: str) -> Span:
     return Span(value, "code")
 
 
+# --- References to answers -------------------------------------------------------------------------------------
+
+
+def answer_anchor(question_id: str, item: int = 0) -> str:
+    """The id of an answer's row in the appendix: 'answer-S4Q20', 'answer-S4Q1-2' for the second persona."""
+    return f"answer-{question_id}" if not item else f"answer-{question_id}-{item + 1}"
+
+
+def _split_key(key: str) -> tuple[str, int]:
+    """'S4Q20', 'S4Q20#1' or 'S4Q20-1' → ('S4Q20', 1)."""
+    for mark in ("#", "-"):
+        if mark in key:
+            question_id, _, item = key.partition(mark)
+            return question_id, int(item) if item.isdigit() else 0
+    return key, 0
+
+
+def question_ref(key: str) -> Ref:
+    """A question as people read it: its text (and which item, for repeatable groups), linked to its answer."""
+    question_id, item = _split_key(key)
+    try:
+        wording = get_bank().question(question_id).text
+    except LookupError:
+        wording = question_id
+    shown = f"{wording} (#{item + 1})" if item else wording
+    return Ref(shown, answer_anchor(question_id, item))
+
+
+def question_refs(keys: Iterable[str]) -> list[Ref]:
+    return [question_ref(key) for key in keys]
+
+
+def _is_list_question(question_id: str) -> bool:
+    try:
+        return get_bank().question(question_id).type == "list"
+    except LookupError:
+        return False
+
+
 # --- The sections -----------------------------------------------------------------------------------------------
 
 Blocks = list[Block | None]
@@ -196,12 +316,22 @@ def _executive_summary(s: Mapping[str, Any]) -> Blocks:
         para(s["summary"]),
         heading("Why this decision"),
         bullets(s["decision_reasoning"], "No reason recorded yet."),
-        para(s["decision_rationale"]) if s["decision_rationale"] else None,
+        para(s["decision_rationale"]) if _adds_to(s["decision_rationale"], s["decision_reasoning"]) else None,
         heading("Critical success factors"),
         bullets(s["critical_success_factors"]),
         heading("Major risks"),
         bullets(s["major_risks"]),
     ]
+
+
+def _sentences(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"(?<=[.!?])\s+", value or "") if part.strip()]
+
+
+def _adds_to(paragraph: str | None, lines: Iterable[str]) -> bool:
+    """Whether a paragraph says something the lines do not: an offline rationale is the reasons again."""
+    shown = " ".join(lines)
+    return any(sentence.rstrip(".") not in shown for sentence in _sentences(paragraph or ""))
 
 
 def _strategic_alignment(s: Mapping[str, Any]) -> Blocks:
@@ -213,13 +343,10 @@ def _strategic_alignment(s: Mapping[str, Any]) -> Blocks:
             ["KPI", "Baseline", "Target", "Timeframe", "How measured"],
             [[k[column] for column in kpi_columns] for k in s["kpis"]],
             empty="No KPI recorded.",
+            widths=(26, 10, 10, 11, 43),
         ),
         heading("Business impact"),
-        fields(
-            ("Problem", impact["problem"]),
-            ("Why now", impact["why_now"]),
-            ("Success measure", impact["success_measure"]),
-        ),
+        fields(("Why now", impact["why_now"])),
         bullets(impact["kpi_changes"], None),
     ]
 
@@ -228,11 +355,7 @@ def _problem_definition(s: Mapping[str, Any]) -> Blocks:
     objective, necessity, target, scope = s["objective"], s["ai_necessity"], s["target"], s["scope"]
     return [
         heading("Objective"),
-        fields(
-            ("Problem", objective["problem"]),
-            ("Why now", objective["why_now"]),
-            ("Success measure", objective["success_measure"]),
-        ),
+        fields(("Problem", objective["problem"]), ("Success measure", objective["success_measure"])),
         heading("Why AI"),
         fields(
             ("Non-AI alternatives considered", necessity["alternatives_considered"]),
@@ -250,9 +373,14 @@ def _problem_definition(s: Mapping[str, Any]) -> Blocks:
                 for f in s["features"]
             ],
             empty="No feature recorded.",
+            widths=(30, 20, 14, 36),
         ),
         heading("Target output"),
-        fields(("Name", target["name"]), ("Type", target["type"]), ("Description", target["description"])),
+        fields(  # a name only when the model's extraction gave one; no question asks for it
+            *((("Name", target["name"]),) if target["name"] else ()),
+            ("Type", target["type"]),
+            ("Description", target["description"]),
+        ),
         heading("Scope"),
         heading("In scope", 4),
         bullets(scope["in_scope"]),
@@ -283,18 +411,24 @@ def _technical_feasibility(s: Mapping[str, Any]) -> Blocks:
             ["Dimension", "Score (0–10)", "Note"],
             [[r["dimension"], r["score"], r["note"]] for r in s["quality_scores"]],
             empty="None.",
+            widths=(18, 12, 70),
         ),
         heading("Data sources"),
         table(
             ["Source", "Kind", "Location", "Size and update frequency", "Access", "Features covered"],
             [[x[column] for column in source_columns] for x in s["sources"]],
             empty="No data source recorded.",
+            widths=(13, 10, 17, 22, 20, 18),
+            css_class="compact",
         ),
         fields(("Features no source covers", text(uncovered))) if uncovered else None,
         heading("Labelling"),
         fields(
-            ("Labels needed", labeling["needed"]),
-            ("Number of labels", labeling["label_count"]),
+            ("New labels needed", labeling["needed"]),
+            ("Labelled examples available", _count(labeling.get("available_count"))),
+            ("Labelled examples needed", _count(labeling.get("required_count"))),
+            ("Short by", _count(labeling.get("shortfall"))),
+            ("New labels planned", _count(labeling["label_count"])),
             ("Who labels", label(labeling["method"])),
             ("Budget", labeling["cost_text"]),
             ("Timeline (weeks)", labeling["timeline_weeks"]),
@@ -352,37 +486,79 @@ def _user_context(s: Mapping[str, Any]) -> Blocks:
             ["Kind", "How collected", "Review cadence", "Path to retraining"],
             [[f["kind"], f["collection"], f["review_cadence"], f["retraining_path"]] for f in s["feedback"]],
             empty="No feedback mechanism recorded.",
+            widths=(10, 40, 12, 38),
         ),
         fields(("Onboarding and training", s["training_needs"])),
     ]
 
 
-def _pathway(number: int, p: Mapping[str, Any]) -> Blocks:
-    metrics = ", ".join(p["metrics"]) or "model performance"
+def _pathway_links(p: Mapping[str, Any]) -> str:
+    link = f"{', '.join(p['metrics']) or 'model performance'} → {short_name(p['kpi']) or EMPTY}"
+    if p.get("unmatched_metrics"):  # chosen in S2Q15 but not in the metric list (S2Q6)
+        link += f" (also named, not among the model metrics: {', '.join(p['unmatched_metrics'])})"
+    return link
+
+
+def _pathways(pathways: Sequence[Mapping[str, Any]]) -> Blocks:
+    """Each pathway's links and explanation; pathways explained by the same answers are shown together, once."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for p in pathways:
+        explanation = repr((p["mechanism"], p["assumptions"], p["failure_modes"]))
+        groups.setdefault(explanation, []).append(p)
+    blocks: Blocks = []
+    for number, group in enumerate(groups.values(), start=1):
+        first = group[0]
+        if len(group) == 1:
+            blocks.append(heading(f"Pathway {number}: {_pathway_links(first)}", 4))
+        else:
+            blocks += [heading(f"Pathway {number}", 4), bullets([_pathway_links(p) for p in group])]
+        blocks.append(
+            fields(
+                ("Mechanism", first["mechanism"]),
+                ("Assumptions", first["assumptions"]),
+                ("What would break the link", first["failure_modes"]),
+            )
+        )
+    return blocks
+
+
+def _threshold(metric: Mapping[str, Any]) -> str | None:
+    """'at least 0.95' (a floor) or 'at most 1' (a ceiling: an error, a latency)."""
+    if metric.get("threshold") is None:
+        return None
+    direction = str(metric.get("direction") or "at_least").replace("_", " ")
+    return f"{direction} {number_text(metric['threshold'])}"
+
+
+def _metric_table(metrics: Sequence[Mapping[str, Any]], how: str) -> Blocks:
+    """The metrics and thresholds; one measurement method shared by every metric is said once, below the table."""
+    methods = {m["measurement_method"] for m in metrics}
+    if len(metrics) > 1 and len(methods) == 1:
+        return [
+            table(
+                ["Metric", "Threshold"],
+                [[m["name"], _threshold(m)] for m in metrics],
+                empty="No metric recorded.",
+                widths=(60, 40),
+            ),
+            fields((how, methods.pop())),
+        ]
     return [
-        heading(f"Pathway {number}: {metrics} → {p['kpi'] or EMPTY}", 4),
-        fields(
-            ("Mechanism", p["mechanism"]),
-            ("Assumptions", p["assumptions"]),
-            ("What would break the link", p["failure_modes"]),
-        ),
+        table(
+            ["Metric", "Threshold", how],
+            [[m["name"], _threshold(m), m["measurement_method"]] for m in metrics],
+            empty="No metric recorded.",
+            widths=(22, 14, 64),
+        )
     ]
-
-
-def _metric_table(metrics: Iterable[Mapping[str, Any]], how: str) -> Table:
-    return table(
-        ["Metric", "Threshold", how],
-        [[m["name"], m["threshold"], m["measurement_method"]] for m in metrics],
-        empty="No metric recorded.",
-    )
 
 
 def _metric_alignment(s: Mapping[str, Any]) -> Blocks:
     window, plan = s["actionability_window"], s["validation_plan"]
-    pathways: Blocks = [block for n, p in enumerate(s["causal_pathways"], start=1) for block in _pathway(n, p)]
+    pathways = _pathways(s["causal_pathways"])
     return [
         heading("Model metrics"),
-        _metric_table(s["model_metrics"], "How measured in production"),
+        *_metric_table(s["model_metrics"], "How measured in production"),
         heading("Causal pathways"),
         *(pathways or [para("No causal pathway recorded.")]),
         heading("Actionability window"),
@@ -441,10 +617,10 @@ def _decision_box(box: Mapping[str, Any]) -> Callout:
         heading("Obligations of the tier", 4) if obligations else None,
         bullets(obligations, None),
         para(box["eu_ai_act_note"]) if box.get("eu_ai_act_note") else None,
-        heading("Rationale", 4) if box["rationale"] else None,
-        para(box["rationale"]) if box["rationale"] else None,
+        heading("Rationale", 4) if _adds_to(box["rationale"], box["reasoning"]) else None,
+        para(box["rationale"]) if _adds_to(box["rationale"], box["reasoning"]) else None,
         heading("Conditions", 4),
-        bullets(box["conditions"], "No conditions."),
+        bullets([c for c in box["conditions"] if c != box["committee_statement"]], "No further conditions."),
     ]
     committee = " committee" if box["requires_committee_review"] else ""
     return Callout(_present(blocks), f"decision-box{committee}", "Governance decision")
@@ -466,12 +642,15 @@ def _framework_coverage(s: Mapping[str, Any]) -> Blocks:
         para(s["summary"]),
         heading("Evidenced by the interview"),
         table(
-            ["Subcategory", "Outcome", "Charter sections", "Questions"],
+            ["Subcategory", "Outcome", "Charter sections", "Questions (see the appendix)"],
             [[c["id"], c["summary"], c["sections"], ", ".join(c["questions"])] for c in s["covered"]],
             empty="None.",
+            widths=(13, 45, 22, 20),
+            css_class="compact",
         ),
         heading("Not covered by the interview"),
-        table(["Subcategory", "Outcome"], [[u["id"], u["summary"]] for u in s["uncovered"]], empty="None."),
+        # The identifiers only: the outcomes are NIST's text, and a page of them would say nothing about the project.
+        para(", ".join(u["id"] for u in s["uncovered"]) + "." if s["uncovered"] else "None."),
     ]
 
 
@@ -487,7 +666,12 @@ def _ethical_review(s: Mapping[str, Any]) -> Blocks:
         heading("EU AI Act classification (the team's answers)") if "eu_ai_act" in s else None,
         _eu_ai_act_answers(s["eu_ai_act"]) if "eu_ai_act" in s else None,
         heading("Risks per principle"),
-        table(["Principle", "Risk", "Mitigation"], [_principle_text_row(p) for p in s["principles"]], empty="None."),
+        table(
+            ["Principle", "Risk", "Mitigation"],
+            [_principle_text_row(p) for p in s["principles"]],
+            empty="None.",
+            widths=(16, 42, 42),
+        ),
         table(
             [
                 "Principle",
@@ -502,6 +686,8 @@ def _ethical_review(s: Mapping[str, Any]) -> Blocks:
             ],
             [_principle_row(p) for p in s["principles"]],
             empty="None.",
+            widths=(19, 10, 11, 10, 9, 12, 10, 9, 10),
+            css_class="compact",
         ),
         para(
             "Inherent = severity × likelihood (low 1 … critical 4). A mitigation is credited with its stated "
@@ -523,8 +709,6 @@ def _operational_strategy(s: Mapping[str, Any]) -> Blocks:
         para(s["monitoring_plan"], css_class="pre"),
         heading("Ethics metrics", 4),
         bullets(s["ethics_metrics"]),
-        heading("Model metrics in production", 4),
-        _metric_table(s["model_metrics"], "How measured"),
         heading("Audits"),
         fields(("Audit frequency", label(s["audit_frequency"]))),
         heading("Escalation and shutdown triggers"),
@@ -537,10 +721,30 @@ def _operational_strategy(s: Mapping[str, Any]) -> Blocks:
     ]
 
 
+def _count(value: float | None) -> str | None:
+    """A typed count as a person writes it (3000.0 → '3,000'); None stays empty."""
+    if value is None:
+        return None
+    return f"{value:,.0f}" if float(value).is_integer() else number_text(value)
+
+
+FINDING_SOURCES = {"rules": "rule check", "llm": "language model"}
+
+
 def _finding_row(f: Mapping[str, Any]) -> list[Any]:
     acknowledged = f"yes: {f['acknowledgement_reason']}" if f["acknowledged"] else "no"
-    stages = "–".join(str(n) for n in f.get("stages") or ())
-    return [f["severity"], stages, f["description"], f["recommendation"], f.get("source"), acknowledged]
+    stages = " & ".join(str(n) for n in f.get("stages") or ())
+    finding = f["description"]
+    if f.get("source") in FINDING_SOURCES:
+        finding = f"{finding} (found by {FINDING_SOURCES[f['source']]})"
+    return [
+        f["severity"],
+        stages,
+        finding,
+        question_refs(f.get("questions") or ()),
+        f["recommendation"],
+        acknowledged,
+    ]
 
 
 def _open_issues(s: Mapping[str, Any]) -> Blocks:
@@ -549,22 +753,26 @@ def _open_issues(s: Mapping[str, Any]) -> Blocks:
         heading("Escalated answers"),
         table(
             ["Question", "Answer accepted after the last attempt"],
-            [[f"{e['question_id']}: {e['question']}", e["answer"]] for e in s["escalated_answers"]],
+            [[e["question"], _answer_cell(e["question_id"], e["answer"])] for e in s["escalated_answers"]],
             empty="None.",
             pre_columns=[1],
+            widths=(40, 60),
         ),
         heading("Acknowledged concerns"),
         table(
             ["Stage", "Concern", "Reason given"],
             [[c["stage"], c["message"] or c["key"], c["reason"]] for c in s["acknowledged_concerns"]],
             empty="None.",
+            widths=(8, 46, 46),
         ),
         heading("Consistency findings"),
         para(note) if note else None,
         table(
-            ["Severity", "Stages", "Finding", "Recommendation", "Source", "Acknowledged"],
+            ["Severity", "Stages", "Finding", "Rests on", "Recommendation", "Acknowledged"],
             [_finding_row(f) for f in s["consistency_findings"]],
             empty="None.",
+            widths=(9, 8, 28, 20, 22, 13),
+            css_class="compact",
         ),
     ]
 
@@ -573,24 +781,36 @@ def _answer_id(a: Mapping[str, Any]) -> str:
     return f"{a['question_id']} #{a['item'] + 1}" if a["item"] else str(a["question_id"])
 
 
+def _answer_cell(question_id: str, answer: str) -> Cell:
+    """A list answer (stored one item per line) as a list; any other answer as its text."""
+    lines = [line for line in (answer or "").split("\n") if line.strip()]
+    if _is_list_question(question_id) and len(lines) > 1:
+        return tuple(lines)
+    return answer
+
+
 def _appendix(s: Mapping[str, Any]) -> Blocks:
     blocks: Blocks = []
     for stage in s["stages"]:
+        answers = stage["answers"]
         blocks += [
             heading(f"Stage {stage['stage']}: {stage['title']}"),
             table(
                 ["Id", "Question", "Final answer"],
-                [[_answer_id(a), a["question"], a["answer"]] for a in stage["answers"]],
+                [[_answer_id(a), a["question"], _answer_cell(a["question_id"], a["answer"])] for a in answers],
                 empty="No answers.",
                 pre_columns=[2],
+                widths=(9, 33, 58),
+                anchors=[answer_anchor(a["question_id"], a["item"]) for a in answers],
             ),
         ]
     return blocks
 
 
 def _approval(s: Mapping[str, Any]) -> Blocks:
+    approved_at = date_text(s["approved_at"], missing="") if s["approved_at"] else None
     return [
-        fields(("Approver", s["approver_name"]), ("Date", s["approved_at"]), ("Comment", s["comment"]), sign_off=True),
+        fields(("Approver", s["approver_name"]), ("Date", approved_at), ("Comment", s["comment"]), sign_off=True),
         None if s["approver_name"] else para("Not yet approved.", css_class="meta"),
     ]
 
@@ -615,20 +835,33 @@ def _present(blocks: Blocks) -> tuple[Block, ...]:
     return tuple(block for block in blocks if block is not None)
 
 
-def charter_outline(content: Mapping[str, Any]) -> Outline:
-    """The whole charter as blocks, sections in document order (`content.SECTIONS`)."""
+# Sections printed after the main body, and left out of a download with ``appendix=False``.
+APPENDIX_SECTIONS = frozenset({"appendix"})
+
+
+def charter_outline(content: Mapping[str, Any], *, appendix: bool = True) -> Outline:
+    """The whole charter as blocks: the main body in document order (`content.SECTIONS`), the approval block
+    closing it, then the appendix (questions and final answers) unless ``appendix`` is false."""
     writer = "the offline templates" if content.get("narrative_source") == "offline" else "a language model"
     meta = (
-        f"Version {content['version']} · generated {content.get('generated_at') or EMPTY} · narrative written by "
-        f"{writer} from the stored answers; every table and figure comes from the answers."
+        f"Version {content['version']} · generated {date_text(content.get('generated_at'))} · narrative written "
+        f"by {writer} from the stored answers; every table and figure comes from the answers."
     )
     sections = content["sections"]
+    keys = [key for key, _ in SECTIONS if key not in APPENDIX_SECTIONS]
+    keys += [key for key, _ in SECTIONS if key in APPENDIX_SECTIONS and appendix]
+    titles = dict(SECTIONS)
+    decision = content.get("decision") or {}
     return Outline(
         title=f"AI Project Charter: {content['project_name']}",
         meta=meta,
         sections=tuple(
-            Section(key, sections[key].get("title") or title, _present(SECTION_BLOCKS[key](sections[key])))
-            for key, title in SECTIONS
+            Section(key, sections[key].get("title") or titles[key], _present(SECTION_BLOCKS[key](sections[key])))
+            for key in keys
             if key in sections  # versions made before a section existed stay as they were
         ),
+        decision=str(decision.get("decision") or ""),
+        decision_label=str(decision.get("label") or ""),
+        project_name=str(content.get("project_name") or ""),
+        version=int(content.get("version") or 0),
     )

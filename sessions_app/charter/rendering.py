@@ -23,9 +23,11 @@ from sessions_app.charter.outline import (
     Block,
     Bullets,
     Callout,
+    Cell,
     Fields,
     Heading,
     Paragraph,
+    Ref,
     Span,
     Table,
     charter_outline,
@@ -104,11 +106,19 @@ def _md_spans(paragraph: Paragraph) -> str:
     return "".join(span_text(span) for span in paragraph.spans)
 
 
+def _md_cell(value: Cell) -> str:
+    """A cell on one line: a list's items as '• item' lines joined with `<br>`."""
+    if isinstance(value, str):
+        return _md_text(value)
+    items = [_md_text(item.text if isinstance(item, Ref) else item) for item in value]
+    return "<br>".join(f"• {item}" for item in items) if len(items) > 1 else "".join(items)
+
+
 def _md_table(block: Table) -> list[str]:
-    rows = [list(row) for row in block.rows] or [[block.empty, *("" for _ in block.headers[1:])]]
+    rows: list[list[Cell]] = [list(row) for row in block.rows] or [[block.empty, *("" for _ in block.headers[1:])]]
     headers = [_md_text(header) for header in block.headers]
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
-    return lines + ["| " + " | ".join(_md_text(cell) for cell in row) + " |" for row in rows]
+    return lines + ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
 
 
 def _md_block(block: Block) -> list[str]:
@@ -117,11 +127,15 @@ def _md_block(block: Block) -> list[str]:
         case Heading():
             lines = ["#" * block.level + " " + _md_text(block.text).replace("<br>", " ")]
         case Fields():
-            # A multi-line value continues, indented, inside its list item.
-            lines = [
-                f"- **{_md_text(f.label)}:** " + _md_text("; ".join(f.lines) or EMPTY).replace("<br>", "\n  ")
-                for f in block.rows
-            ]
+            # A multi-line value continues, indented, inside its list item; a list value is a nested list.
+            lines = []
+            for f in block.rows:
+                if f.is_list:
+                    lines.append(f"- **{_md_text(f.label)}:**")
+                    lines += [f"  - {_md_text(line).replace('<br>', ' ')}" for line in f.lines]
+                else:
+                    value = _md_text("; ".join(f.lines) or EMPTY).replace("<br>", "\n  ")
+                    lines.append(f"- **{_md_text(f.label)}:** {value}")
         case Table():
             lines = _md_table(block)
         case Bullets():
@@ -134,10 +148,12 @@ def _md_block(block: Block) -> list[str]:
     return [*lines, ""]
 
 
-def to_markdown(content: Mapping[str, Any]) -> str:
+def to_markdown(content: Mapping[str, Any], *, appendix: bool = True) -> str:
     """The charter as Markdown: one `##` heading per section, tables as pipe tables, the decision as a quote."""
-    outline = charter_outline(content)
+    outline = charter_outline(content, appendix=appendix)
     lines = [f"# {_md_text(outline.title).replace('<br>', ' ')}", "", _md_safe(outline.meta), ""]
+    if outline.decision_label:
+        lines += [f"**Governance decision (advisory): {_md_safe(outline.decision_label)}**", ""]
     for section in outline.sections:
         lines += [f"## {_md_text(section.title).replace('<br>', ' ')}", ""]
         for block in section.blocks:
@@ -148,13 +164,16 @@ def to_markdown(content: Mapping[str, Any]) -> str:
 # --- HTML and PDF --------------------------------------------------------------------------------------------
 
 
-def to_html(content: Mapping[str, Any]) -> str:
+def to_html(content: Mapping[str, Any], *, appendix: bool = True) -> str:
     """A standalone, print-ready HTML document (inline print stylesheet; not served under the app's CSP)."""
-    return render_to_string(HTML_TEMPLATE, {"content": content})
+    outline = charter_outline(content, appendix=appendix)
+    return render_to_string(HTML_TEMPLATE, {"content": content, "document": outline, "standalone": True})
 
 
-def to_pdf(content: Mapping[str, Any]) -> bytes:
-    """The HTML document printed to PDF by WeasyPrint (needs Pango: see docs/DEPLOYMENT or the Dockerfile)."""
+def to_pdf(content: Mapping[str, Any], *, appendix: bool = True) -> bytes:
+    """The HTML document printed to a tagged, accessible PDF (PDF/UA-1: structure tags, the document's title and
+    language) by WeasyPrint, which needs Pango: see docs/DEPLOYMENT or the Dockerfile."""
     from weasyprint import HTML  # imported here: loading Pango is slow, and only PDF exports need it
 
-    return HTML(string=to_html(content)).write_pdf()
+    document = HTML(string=to_html(content, appendix=appendix))
+    return document.write_pdf(pdf_variant="pdf/ua-1")

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from sessions_app.interview.registry import REGISTRY
 from sessions_app.interview.selectors import acknowledgement_reasons, answer_rows, stage_states
-from sessions_app.models import CROSS_STAGE, Charter, ConsistencyReview, ScopingSession, StageStatus
+from sessions_app.models import CROSS_STAGE, Charter, CharterExport, ConsistencyReview, ScopingSession, StageStatus
 
 
 def charter_get(*, session: ScopingSession, version: int | str | None = None) -> Charter:
@@ -80,3 +80,13 @@ def findings_view(session: ScopingSession) -> tuple[ConsistencyReview | None, li
         for f in (review.findings if review else [])
     ]
     return review, findings
+
+
+def charter_export(*, charter: Charter, fmt: str, appendix: bool = True) -> CharterExport | None:
+    """A version's stored PDF or Word file, or None when it has not been rendered yet."""
+    return CharterExport.objects.filter(charter=charter, format=fmt, appendix=appendix).first()
+
+
+def parse_appendix(value: str | None) -> bool:
+    """The ``appendix`` query parameter: '0', 'false', 'no' or 'off' leave the appendix out; anything else keeps it."""
+    return (value or "").strip().lower() not in {"0", "false", "no", "off"}

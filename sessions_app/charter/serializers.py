@@ -10,8 +10,10 @@ from rest_framework import serializers
 
 from llm.selectors import UsageTotals
 from sessions_app.charter.content import DOCUMENT_KIND
-from sessions_app.charter.rendering import charter_filename, to_json, to_markdown, to_pdf
+from sessions_app.charter.rendering import charter_filename, to_json, to_markdown
 from sessions_app.charter.selectors import changed_since
+from sessions_app.charter.services import charter_export_fill
+from sessions_app.charter.word import DOCX_CONTENT_TYPE
 from sessions_app.models import Charter, ConcernAcknowledgement
 
 
@@ -80,6 +82,12 @@ class FindingOutput(serializers.Serializer):
     description = serializers.CharField()
     recommendation = serializers.CharField()
     source = serializers.ChoiceField(choices=["rules", "llm"], required=False)  # type: ignore[assignment]  # the key
+    questions = serializers.ListField(
+        child=serializers.CharField(),
+        default=list,
+        help_text="The questions the finding rests on: `S2Q13`, or `S4Q5#1` for the second item of a repeatable "
+        "group; empty for a finding of the language model.",
+    )
     acknowledged = serializers.BooleanField()
     reason = serializers.CharField(allow_null=True, help_text="Why it was acknowledged.")
 
@@ -126,16 +134,28 @@ class UsageOutput(serializers.Serializer):
     by_purpose = serializers.DictField(child=UsageTotalsOutput())
 
 
-def charter_download(charter: Charter, fmt: str) -> HttpResponse:
-    """The charter as a file: Markdown, JSON or PDF, named ``<project-slug>-charter-v<N>.<ext>``."""
+DOWNLOAD_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+    "pdf": "application/pdf",
+    "docx": DOCX_CONTENT_TYPE,
+}
+
+
+def charter_download(charter: Charter, fmt: str, *, appendix: bool = True) -> HttpResponse:
+    """The charter as a file, named ``<project-slug>-charter-v<N>.<ext>``: Markdown and JSON made from the content,
+    PDF and Word read from the version's stored file (rendered in the generation run; filled once if missing).
+    ``appendix=False`` leaves the questions and final answers out (Markdown, PDF, Word)."""
     if fmt == "md":
         # Rendered from the content like the other formats, so versions stored before a rendering fix (the
         # escaping of raw HTML from answers, say) download with it too.
-        response = HttpResponse(to_markdown(charter.content), content_type="text/markdown; charset=utf-8")
+        body: bytes | str = to_markdown(charter.content, appendix=appendix)
     elif fmt == "json":
-        response = HttpResponse(to_json(charter.content), content_type="application/json")
+        body = to_json(charter.content)
     else:
-        response = HttpResponse(to_pdf(charter.content), content_type="application/pdf")
-    name = charter_filename(charter.session.project_name, charter.version, fmt)
+        body = bytes(charter_export_fill(charter=charter, fmt=fmt, appendix=appendix).data)
+    response = HttpResponse(body, content_type=DOWNLOAD_TYPES[fmt])
+    suffix = "" if appendix or fmt == "json" else "-no-appendix"
+    name = charter_filename(charter.session.project_name, charter.version, fmt).replace(f".{fmt}", f"{suffix}.{fmt}")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

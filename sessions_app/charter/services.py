@@ -9,6 +9,8 @@ deliverables, save a new ``Charter`` version and mark the session completed. Not
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 import uuid
 from typing import Any
 
@@ -22,6 +24,7 @@ from sessions_app.interview.services import acknowledgement_save, reason_checked
 from sessions_app.models import (
     CROSS_STAGE,
     Charter,
+    CharterExport,
     ConcernAcknowledgement,
     RunKind,
     ScopingSession,
@@ -29,6 +32,8 @@ from sessions_app.models import (
     StageRun,
 )
 from sessions_app.runs.services import run_start
+
+logger = logging.getLogger(__name__)
 
 
 def _start_when_complete(session: ScopingSession, kind: str, action: str) -> StageRun:
@@ -96,3 +101,59 @@ def charter_save(
     locked.status, locked.completed_at = SessionStatus.COMPLETED, timezone.now()
     locked.save(update_fields=["status", "completed_at", "updated_at"])
     return charter
+
+
+# --- Stored exports: PDF and Word, rendered once per version -----------------------------------------------------
+
+# The formats rendered in the generation run and stored, each with and without the appendix. Markdown and JSON
+# are quick to make from the content and are rendered on each download.
+STORED_FORMATS = ("pdf", "docx")
+
+
+def charter_export_render(*, charter: Charter, fmt: str, appendix: bool = True) -> bytes:
+    """Render one stored format of a version from its content (PDF through WeasyPrint, Word through python-docx)."""
+    from sessions_app.charter.rendering import to_pdf
+    from sessions_app.charter.word import to_docx
+
+    renderers = {"pdf": to_pdf, "docx": to_docx}
+    if fmt not in renderers:
+        raise ValueError(f"Stored exports are {', '.join(STORED_FORMATS)}, not {fmt!r}.")
+    return renderers[fmt](charter.content, appendix=appendix)
+
+
+def charter_export_save(*, charter: Charter, fmt: str, appendix: bool, data: bytes) -> CharterExport:
+    """Store a rendered file; a version's file is made once, so a second save of the same one keeps the first."""
+    export, _ = CharterExport.objects.get_or_create(
+        charter=charter,
+        format=fmt,
+        appendix=appendix,
+        defaults={"data": data, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)},
+    )
+    return export
+
+
+def charter_exports_store(*, charter: Charter) -> list[CharterExport]:
+    """Render and store every stored format of a version (run by the generation, in the worker). A format that
+    fails to render is logged and left for the first download to fill."""
+    stored = []
+    for fmt in STORED_FORMATS:
+        for appendix in (True, False):
+            try:
+                data = charter_export_render(charter=charter, fmt=fmt, appendix=appendix)
+            except Exception:
+                logger.exception("charter_export_failed", extra={"charter": str(charter.pk), "format": fmt})
+                continue
+            stored.append(charter_export_save(charter=charter, fmt=fmt, appendix=appendix, data=data))
+    return stored
+
+
+def charter_export_fill(*, charter: Charter, fmt: str, appendix: bool = True) -> CharterExport:
+    """The stored file of a version, rendered and stored first if it is missing (versions generated before
+    exports were stored, or a render that failed in the worker)."""
+    from sessions_app.charter.selectors import charter_export
+
+    export = charter_export(charter=charter, fmt=fmt, appendix=appendix)
+    if export is None:
+        data = charter_export_render(charter=charter, fmt=fmt, appendix=appendix)
+        export = charter_export_save(charter=charter, fmt=fmt, appendix=appendix, data=data)
+    return export

@@ -13,14 +13,14 @@ urlpatterns: list[URLPattern] = [
     path("<str:session_id>/charter/runs/<str:run_id>/retry/", views.charter_run_retry, name="run_retry"),
     path("<str:session_id>/charter/findings/<str:key>/acknowledge/", views.finding_acknowledge, name="acknowledge"),
     re_path(
-        r"^(?P<session_id>[^/]+)/charter/download\.(?P<fmt>md|json|pdf|html)$", views.charter_file, name="download"
+        r"^(?P<session_id>[^/]+)/charter/download\.(?P<fmt>md|json|pdf|docx|html)$", views.charter_file, name="download"
     ),
 ]
 
 SESSION = "sessions/<str:session_id>"
 api_urlpatterns: list[URLPattern] = [
     re_path(
-        r"^sessions/(?P<session_id>[^/]+)/charter\.(?P<fmt>md|json|pdf)$",
+        r"^sessions/(?P<session_id>[^/]+)/charter\.(?P<fmt>md|json|pdf|docx)$",
         api.CharterDownloadView.as_view(),
         name="charter-download",
     ),

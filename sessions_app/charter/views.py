@@ -16,9 +16,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from sessions_app.access import session_page
 from sessions_app.charter import selectors, services
 from sessions_app.charter.content import SECTION_TITLES
+from sessions_app.charter.outline import charter_outline, question_ref
 from sessions_app.charter.rendering import to_html
 from sessions_app.charter.serializers import charter_download
 from sessions_app.errors import InterviewConflict, RunInProgress
+from sessions_app.interview.governance import DECISION_LABELS
 from sessions_app.models import Charter, RunKind, ScopingSession, StageRun
 from sessions_app.runs import services as runs
 from sessions_app.runs.selectors import run_get, run_latest
@@ -31,39 +33,55 @@ CHARTER_RUN_KINDS = (RunKind.CHARTER, RunKind.CONSISTENCY)
 GENERATE_LIMIT = "charter_generate"
 
 
-def _document_context(charter: Charter) -> dict[str, Any]:
+def _document_context(charter: Charter, appendix: bool = True) -> dict[str, Any]:
     sections = charter.content["sections"]
     return {
         "content": charter.content,
+        "document": charter_outline(charter.content, appendix=appendix),
+        "appendix": appendix,
         "s": sections,
         "box": sections["ethical_review"]["decision_box"],
         "section_titles": SECTION_TITLES,
     }
 
 
-def _page_context(session: ScopingSession, version: str | None = None) -> dict[str, Any]:
+def _answer_link(session: ScopingSession, key: str) -> dict[str, str]:
+    """A question key ('S4Q20', 'S4Q20#1') as its question's words and a link to the answer on its stage page."""
+    question_id, _, item = key.partition("#")
+    ref = question_ref(key)
+    stage = int(question_id[1]) if question_id[1:2].isdigit() else 1
+    anchor = question_id if item in ("", "0") else f"{question_id}-{item}"
+    url = reverse("sessions:stage", kwargs={"session_id": session.id, "stage_number": stage})
+    return {"text": ref.text, "url": f"{url}#{anchor}", "stage": str(stage)}
+
+
+def _page_context(session: ScopingSession, version: str | None = None, appendix: bool = True) -> dict[str, Any]:
     charter = None
     if session.charters.exists():
         charter = selectors.charter_get(session=session, version=version)
     _, findings = selectors.findings_view(session)
+    findings = [{**f, "answers": [_answer_link(session, key) for key in f.get("questions") or ()]} for f in findings]
     run = run_latest(session=session, kinds=CHARTER_RUN_KINDS)
     return {
         "session": session,
         "charter": charter,
         "versions": selectors.charter_versions(session=session),
         "missing": selectors.missing_for_charter(session),
-        "changed": selectors.changed_since(charter) if charter else [],
+        "changed": [_answer_link(session, key) for key in selectors.changed_since(charter)] if charter else [],
         "findings": findings,
         "run": run_json(run) if run else None,
         "run_active": bool(run and run.is_active),
-        **(_document_context(charter) if charter else {}),
+        "decision_labels": DECISION_LABELS,
+        **(_document_context(charter, appendix) if charter else {}),
     }
 
 
 @session_page
 @require_GET
 def charter_page(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
-    return render(request, "sessions_app/charter_page.html", _page_context(session, request.GET.get("version")))
+    appendix = selectors.parse_appendix(request.GET.get("appendix"))
+    context = _page_context(session, request.GET.get("version"), appendix)
+    return render(request, "sessions_app/charter_page.html", context)
 
 
 def _start_run(request: HtmxHttpRequest, session: ScopingSession, start: Callable[..., StageRun]) -> HttpResponse:
@@ -164,6 +182,7 @@ def charter_approve(request: HtmxHttpRequest, session: ScopingSession) -> HttpRe
 @require_GET
 def charter_file(request: HtmxHttpRequest, session: ScopingSession, fmt: str) -> HttpResponse:
     charter = selectors.charter_get(session=session, version=request.GET.get("version"))
+    appendix = selectors.parse_appendix(request.GET.get("appendix"))
     if fmt == "html":
-        return HttpResponse(to_html(charter.content))
-    return charter_download(charter, fmt)
+        return HttpResponse(to_html(charter.content, appendix=appendix))
+    return charter_download(charter, fmt, appendix=appendix)

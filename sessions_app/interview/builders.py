@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sessions_app.formatting import quantity_text
+from sessions_app.formatting import first_sentence, quantity_text, short_name
 from sessions_app.interview import rules
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.answer_types import DURATION_SECONDS, NormalisedAnswer, duration_seconds
@@ -126,9 +126,7 @@ def _sentences(text: str | None) -> list[str]:
 
 def _label(text: str | None) -> str | None:
     """A KPI's short name: its text up to the first colon, dash or full stop."""
-    if not text:
-        return None
-    return re.split(r":|\s[—–-]\s|\.\s", text, maxsplit=1)[0].strip() or text
+    return short_name(text) or None
 
 
 def _structured_list(answers: AnswerSet, qid: str, key: str) -> list[str] | None:
@@ -229,9 +227,8 @@ def build_stage_1(answers: AnswerSet) -> ProblemStatement:
     data["target_output"] = _target_output(answers)
     scope = data.setdefault("scope", {})
     in_scope = _structured_list(answers, "S1Q10", "in_scope")
-    if in_scope is None:
-        first = _sentences(answers.plain("S1Q10"))[:1]
-        in_scope = first
+    if in_scope is None:  # what the model outputs is what is in scope: its first sentence, whole
+        in_scope = [first] if (first := first_sentence(answers.plain("S1Q10"))) else []
     scope["in_scope"] = in_scope
     scope["assumptions"] = _assumptions(answers)
     return ProblemStatement.model_validate(data)
@@ -256,10 +253,45 @@ def _metrics(answers: AnswerSet) -> list[dict[str, Any]]:
         for name, value in thresholds.items()
         if name.lower() in by_lower
     ]
+    for metric in metrics:
+        metric["direction"] = metric_direction(metric["name"])
     return metrics
 
 
+def metric_direction(name: str) -> str:
+    """``at_most`` for a metric that is better when lower (an error, a loss, a latency), else ``at_least``."""
+    words = set(re.findall(r"[a-z0-9]+", name.lower()))
+    lowered = " ".join(re.findall(r"[a-z0-9]+", name.lower()))
+    hit = any((word in words) if " " not in word else (word in lowered) for word in rules.LOWER_IS_BETTER_METRIC_WORDS)
+    return "at_most" if hit else "at_least"
+
+
 def _pathways(answers: AnswerSet, kpis: list[dict[str, Any]], metric_names: list[str]) -> list[dict[str, Any]]:
+    """One pathway per KPI the mechanism reaches; the metrics a user chose for a KPI (S2Q15) win over any
+    inference from the mechanism's text."""
+    pathways = {p["kpi_item"]: p for p in _inferred_pathways(answers, kpis, metric_names)}
+    by_lower = {name.lower(): name for name in metric_names}
+    for kpi in kpis:
+        chosen = [str(name).strip() for name in answers.plain("S2Q15", kpi["item"]) or [] if str(name).strip()]
+        if not chosen:
+            continue
+        base = pathways.get(kpi["item"]) or {
+            "mechanism": answers.plain("S2Q9"),
+            "assumptions": list(answers.plain("S2Q10") or []),
+            "failure_modes": list(answers.plain("S2Q11") or []),
+        }
+        pathways[kpi["item"]] = {
+            **base,
+            "kpi": kpi.get("name"),
+            "kpi_item": kpi["item"],
+            "metrics": [by_lower[name.lower()] for name in chosen if name.lower() in by_lower],
+            "unmatched_metrics": [name for name in chosen if name.lower() not in by_lower],
+            "link": "chosen",
+        }
+    return [pathways[item] for item in sorted(pathways)]
+
+
+def _inferred_pathways(answers: AnswerSet, kpis: list[dict[str, Any]], metric_names: list[str]) -> list[dict[str, Any]]:
     """One pathway per KPI the mechanism (S2Q9) reaches. See `build_stage_2` for how a pathway names its KPI."""
     mechanism = answers.plain("S2Q9")
     if not mechanism:
@@ -405,6 +437,20 @@ def _source_words(source: Mapping[str, Any]) -> set[str]:
     return (_tokens(source["name"]) | _tokens(source.get("location") or "")) - _GENERIC_SOURCE_WORDS
 
 
+def _split_list(text: str) -> list[str]:
+    """'a, b (x, y), c' → ['a', 'b (x, y)', 'c']: commas inside brackets belong to the item."""
+    items, depth, current = [], 0, []
+    for char in text:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if char == "," and depth <= 0:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
 def _sources_named_by(sentence: str, sources: list[dict[str, Any]]) -> list[str]:
     """The sources a sentence is about: those sharing most words with it by name, else by location."""
     words = _tokens(sentence)
@@ -477,7 +523,7 @@ def build_stage_3(answers: AnswerSet) -> DataQualityScorecard:
             name, _, features = line.partition(":")
             matched = _match_source(name, sources) if features else None
             if matched is not None:
-                matched["covers_features"] = [f.strip() for f in features.split(",") if f.strip()]
+                matched["covers_features"] = _split_list(features)
     else:
         proposal = propose_feature_coverage(answers)
         for source in sources:
@@ -501,6 +547,11 @@ def build_stage_3(answers: AnswerSet) -> DataQualityScorecard:
     labeling = data.setdefault("labeling_strategy", {})
     if labeling.get("label_count") is not None:
         labeling["needed"] = labeling["label_count"] > 0
+    available, required = labeling.get("available_count"), labeling.get("required_count")
+    if available is not None and required is not None:  # typed numbers only (S3Q21, S3Q22, S3Q11)
+        labeling["shortfall"] = max(0.0, float(required) - float(available) - float(labeling.get("label_count") or 0))
+        if labeling["shortfall"] > 0:
+            labeling["needed"] = True  # more labels are needed than exist, whatever S3Q11 planned
     fair = data.setdefault("fair", {})
     fair["gaps"] = [
         {"principle": p, "rating": fair[p]}

@@ -92,6 +92,8 @@ class BusinessKPI(_Model):
 class ModelMetric(_Model):
     name: str
     threshold: float | None = None
+    # The threshold is a floor (recall ≥ 0.7) or a ceiling (MAE ≤ 12, latency ≤ 1 minute); see builders._metrics.
+    direction: Literal["at_least", "at_most"] = "at_least"
     measurement_method: str | None = None
 
 
@@ -104,7 +106,8 @@ class CausalPathway(_Model):
     mechanism: str | None = None
     assumptions: list[str] = Field(default_factory=list)
     failure_modes: list[str] = Field(default_factory=list)
-    link: Literal["structured", "named_in_mechanism", "only_kpi"]
+    link: Literal["structured", "named_in_mechanism", "only_kpi", "chosen"]
+    unmatched_metrics: list[str] = Field(default_factory=list)  # chosen names (S2Q15) that are not in S2Q6
 
 
 class ActionabilityWindow(_Model):
@@ -157,6 +160,9 @@ class QualityScores(_Model):
 class LabelingStrategy(_Model):
     needed: bool | None = None
     label_count: float | None = None
+    available_count: float | None = None  # labelled examples that exist today (S3Q21)
+    required_count: float | None = None  # labelled examples training and evaluation need (S3Q22)
+    shortfall: float | None = None  # required − (available + new labels), when both counts are given
     method: str | None = None
     cost: Quantity | None = None
     timeline_weeks: float | None = None

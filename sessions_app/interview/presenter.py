@@ -13,14 +13,26 @@ from django.http import Http404
 from sessions_app.formatting import number_text, quantity_text
 from sessions_app.interview import builders, selectors
 from sessions_app.interview.answer_set import AnswerSet
+from sessions_app.interview.completion import next_unanswered, required_progress
+from sessions_app.interview.estimates import stage_estimates
 from sessions_app.interview.governance import DECISION_LABELS
 from sessions_app.interview.question_bank import Question, QuestionType
 from sessions_app.interview.question_bank import stage as stage_definition
 from sessions_app.interview.registry import REGISTRY, to_json
 from sessions_app.interview.regulatory import TIER_LABELS
-from sessions_app.interview.rules import FINAL_STATUSES, MAX_ATTEMPTS, MAX_REPEAT_ITEMS, SAFETY_PRINCIPLE
+from sessions_app.interview.rules import MAX_ATTEMPTS, MAX_REPEAT_ITEMS, SAFETY_PRINCIPLE
 from sessions_app.interview.serializers import answer_json, stage_summary_json
-from sessions_app.models import ACTIVE_RUN_STATUSES, AnswerStatus, RunStatus, ScopingSession, StageRun, StageStatus
+from sessions_app.interview.services import RECHECK_BUSY, RECHECK_PASSED, RECHECK_SKIPPED, Recheck
+from sessions_app.models import (
+    ACTIVE_RUN_STATUSES,
+    AnswerStatus,
+    Checkpoint,
+    RunStatus,
+    ScopingSession,
+    StageRun,
+    StageState,
+    StageStatus,
+)
 from sessions_app.runs.selectors import answer_runs
 from sessions_app.runs.serializers import run_json
 
@@ -53,6 +65,8 @@ class QuestionBlock:
     hints: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notice: str = ""
+    edit_notice: str = ""  # what saving a change would re-open ("Saving a change re-opens stage 1; …")
+    prefill: str = ""  # what an empty widget is filled with from earlier answers (static/js/autosave.js keeps it live)
 
     @property
     def anchor(self) -> str:
@@ -200,6 +214,9 @@ def _hints(reads: StageReads, q: Question) -> tuple[list[str], dict[str, str]]:
             hints.append(f"Suggested for {str(chosen).replace('_', ' ')}: {', '.join(suggested)}.")
     if q.per_item_of and isinstance(items := answers.plain(q.per_item_of), list) and items:
         prefill["answer"] = "\n".join(f"{name}: " for name in items)
+        stored = answers.plain(q.id)
+        if isinstance(stored, dict) and (new := [name for name in items if name not in stored]):
+            hints.append(f"Not given a value yet: {', '.join(new)} (listed in {q.per_item_of}).")
     if q.confirms:
         derived = stage_definition(q.stage).derived_field(q.confirms)
         if q.confirms == "actionability_window.margin" and derived and len(derived.from_) == 2:
@@ -231,6 +248,8 @@ def _block(reads: StageReads, q: Question, item: int, answer: dict[str, Any] | N
         form=form_values(q, answer["value"] if answer else None) or prefill,
         applies=q.applies(reads.plain),
         hints=hints,
+        prefill=prefill.get("answer", ""),
+        edit_notice=reads.detail.edit_effect.message if reads.detail.edit_effect else "",
     )
 
 
@@ -269,18 +288,62 @@ def find_block(reads: StageReads, question_id: str, item: int) -> QuestionBlock:
     raise Http404("No such question in this stage.")
 
 
-def _progress(session: ScopingSession, stage_number: int) -> dict[str, Any]:
+def _progress(session: ScopingSession, stage_number: int, answers: AnswerSet | None = None) -> dict[str, Any]:
     overview = [stage_summary_json(summary) for summary in selectors.stage_overview(session)]
     for stage in overview:
-        stage["reachable"] = stage["stage"] <= session.current_stage
+        # A stage is closed only until it is first reached; needing review or re-opened, it stays readable.
+        stage["reachable"] = selectors.is_reachable(stage["status"], stage["stage"], session.current_stage)
         stage["is_current_page"] = stage["stage"] == stage_number
-    completed = sum(1 for stage in overview if stage["status"] == StageStatus.COMPLETED)
+        if answers is not None:  # the one counting rule (completion.py), as on the page and the gate
+            counted = required_progress(answers, stage["stage"])
+            stage["required_answered"], stage["required_questions"] = counted.done, counted.total
+    summary = selectors.stage_progress(session)  # the same figures as the session page, dashboard and API
     return {
         "stages": overview,
-        "completed": completed,
-        "total": len(REGISTRY.numbers),
-        "percent": round(100 * completed / len(REGISTRY.numbers)),
+        "completed": summary.completed,
+        "needs_review": summary.needs_review,
+        "to_recheck": summary.to_recheck,
+        "total": summary.total,
+        "percent": summary.percent,
     }
+
+
+def progress_strip(session: ScopingSession, stage_number: int) -> dict[str, Any]:
+    """The stage strip of a stage page (for the out-of-band refresh after a gate)."""
+    return _progress(session, stage_number, selectors.current_answer_set(session))
+
+
+def recheck_summary(result: Recheck) -> str:
+    """A re-check's outcome in a sentence or two, for the page's message."""
+    if not result.results:
+        return "No stage needs a re-check: every stage whose gate passed still holds."
+    passed = [r.stage for r in result.results if r.outcome == RECHECK_PASSED]
+    stopped = result.stopped_at
+    said = []
+    if passed:
+        verb = "passes" if len(passed) == 1 else "pass"
+        said.append(f"{selectors.stage_range_text(passed).capitalize()} {verb} again; new checkpoints are saved.")
+    if stopped is None:
+        said.append("Every stage is complete: the charter can be generated.")
+        return " ".join(said)
+    if stopped.outcome == RECHECK_BUSY:
+        said.append(f"An answer of stage {stopped.stage} is still being checked: re-check again when it is done.")
+    else:
+        gate = stopped.gate or {}
+        open_items = [
+            f"{len(gate.get('missing') or [])} answer(s) missing" if gate.get("missing") else "",
+            f"{len(gate.get('blockers') or [])} blocker(s)" if gate.get("blockers") else "",
+            f"{sum(1 for c in gate.get('concerns') or [] if not c.get('acknowledged'))} concern(s) to acknowledge"
+            if any(not c.get("acknowledged") for c in gate.get("concerns") or [])
+            else "",
+        ]
+        what = ", ".join(item for item in open_items if item) or "its gate does not pass"
+        said.append(f"Stage {stopped.stage} does not pass ({what}); its page shows what is missing.")
+    waiting = [r.stage for r in result.results if r.outcome == RECHECK_SKIPPED]
+    if waiting:
+        verb = "needs" if len(waiting) == 1 else "need"
+        said.append(f"{selectors.stage_range_text(waiting).capitalize()} still {verb} review.")
+    return " ".join(said)
 
 
 def gate_view(gate: dict[str, Any] | None, acknowledged: dict[str, str], *, fresh: bool) -> dict[str, Any] | None:
@@ -308,6 +371,45 @@ def gate_view(gate: dict[str, Any] | None, acknowledged: dict[str, str], *, fres
     }
 
 
+def gate_panel(
+    session: ScopingSession,
+    stage_number: int,
+    *,
+    state: StageState | None = None,
+    gate: dict[str, Any] | None = None,
+    checkpoints: list[Checkpoint] | None = None,
+    gate_notice: str = "",
+    just_passed: bool = False,
+) -> dict[str, Any]:
+    """What the gate panel shows: a gate result just produced (``gate``: the answer to "Complete stage"), else the
+    stored one — a failed result, or on a completed stage the passed one with its checkpoint and acknowledged
+    concerns, and where to go next. A re-opened stage shows no old "passed" result. When stages need review (or
+    were re-opened) it offers "Re-check stages"."""
+    states = selectors.stage_states(session)
+    state = state or states[stage_number]
+    stored = state.gate or None
+    if gate is None and stored and (not stored.get("passed") or state.status == StageStatus.COMPLETED):
+        shown = stored
+    else:
+        shown = gate
+    if checkpoints is None:
+        checkpoints = [c for c in selectors.checkpoint_list(session) if c.stage == stage_number]
+    to_recheck = selectors.stages_to_recheck(states)
+    return {
+        "stage_number": stage_number,
+        "stage_status": state.status,
+        "stage_reopened": selectors.is_reopened(state),
+        "gate": gate_view(
+            shown, selectors.acknowledgement_reasons(session, stage_number), fresh=gate is not None or just_passed
+        ),
+        "gate_notice": gate_notice,
+        "last_checkpoint": checkpoints[0] if checkpoints else None,
+        "is_last_stage": stage_number == REGISTRY.numbers[-1],
+        "to_recheck": to_recheck,
+        "to_recheck_text": selectors.stage_range_text(to_recheck) if to_recheck else "",
+    }
+
+
 def page_context(
     session: ScopingSession,
     stage_number: int,
@@ -317,19 +419,21 @@ def page_context(
     gate: dict[str, Any] | None = None,
     gate_notice: str = "",
 ) -> dict[str, Any]:
-    locked = stage_number > session.current_stage
+    status = selectors.stage_states(session)[stage_number].status
+    locked = not selectors.is_reachable(status, stage_number, session.current_stage)
+    reads = None if locked else read_stage(session, stage_number)
     context: dict[str, Any] = {
         "session": session,
         "stage_number": stage_number,
         "locked": locked,
-        "progress": _progress(session, stage_number),
+        "progress": _progress(session, stage_number, reads.answer_set if reads else None),
         "gate_notice": gate_notice,
+        "estimate": stage_estimates((stage_number,))[stage_number],
     }
     definition = stage_definition(stage_number)
     context["definition"] = definition
-    if locked:
+    if reads is None:
         return context
-    reads = read_stage(session, stage_number)
     groups = _groups(reads, extra_items or {})
     if replace is not None:
         for group in groups:
@@ -338,29 +442,36 @@ def page_context(
                     replace if (b.question.id, b.item) == (replace.question.id, replace.item) else b
                     for b in group_item.blocks
                 ]
-    stored_gate = reads.detail.state.gate
-    show_stored = stored_gate and not stored_gate.get("passed")
+    checkpoints = [c for c in selectors.checkpoint_list(session) if c.stage == stage_number]
     context.update(
         detail=reads.detail,
-        stage_status=reads.detail.state.status,
         groups=groups,
-        gate=gate_view(
-            gate if gate is not None else (stored_gate if show_stored else None),
-            selectors.acknowledgement_reasons(session, stage_number),
-            fresh=gate is not None,
+        **gate_panel(
+            session, stage_number, state=reads.detail.state, gate=gate, checkpoints=checkpoints, gate_notice=gate_notice
         ),
-        checkpoints=[c for c in selectors.checkpoint_list(session) if c.stage == stage_number],
+        checkpoints=checkpoints,
         preview=stage_preview(reads.answer_set, stage_number),
-        required_total=sum(1 for g in groups for i in g.items for b in i.blocks if b.question.required and b.applies),
-        required_done=sum(
-            1
-            for g in groups
-            for i in g.items
-            for b in i.blocks
-            if b.question.required and b.applies and b.status in FINAL_STATUSES
+        required=required_progress(reads.answer_set, stage_number),
+        next_unanswered=next_unanswered(
+            reads.answer_set,
+            from_stage=stage_number,
+            reachable_up_to=session.current_stage,
+            stage_numbers=tuple(REGISTRY.numbers),
         ),
     )
     return context
+
+
+def dependent_blocks(reads: StageReads, question_id: str) -> list[QuestionBlock]:
+    """The blocks of this stage whose hints or prefill are computed from ``question_id``'s answer (S2Q7's
+    thresholds from S2Q6's metrics, S2Q14's margin from S2Q12 and S2Q13): refreshed when that answer is saved."""
+    definition = stage_definition(reads.number)
+    dependants = []
+    for q in definition.questions:
+        derived = definition.derived_field(q.confirms) if q.confirms else None
+        if q.per_item_of == question_id or (derived is not None and question_id in derived.from_):
+            dependants.append(q.id)
+    return [find_block(reads, qid, 0) for qid in dependants if qid != question_id]
 
 
 # --- The stage-5 decision preview ------------------------------------------------------------------------------

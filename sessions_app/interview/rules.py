@@ -39,6 +39,29 @@ ACTIONABILITY_MIN_MARGIN_SECONDS: Final = 0.0  # sufficient only when window −
 # The validation method read from the described plan (S2Q5, S2Q8): an A/B test wins over a before/after comparison.
 AB_TEST_WORDS: Final = ("a/b", "ab test", "hold-out", "holdout", "control group", "randomi")
 BEFORE_AFTER_WORDS: Final = ("before and after", "before/after", "pre/post", "against the baseline")
+# A model metric whose name holds one of these is better when lower: its threshold (S2Q7) is a ceiling
+# ("at most"), as the question's help says for error metrics; every other metric's threshold is a floor.
+LOWER_IS_BETTER_METRIC_WORDS: Final = (
+    "error",
+    "loss",
+    "mae",
+    "mse",
+    "rmse",
+    "mape",
+    "smape",
+    "brier",
+    "perplexity",
+    "false positive rate",
+    "false negative rate",
+    "fpr",
+    "fnr",
+    "miss rate",
+    "latency",
+    "delay",
+    "seconds",
+    "minutes",
+    "hours",
+)
 
 # --- Stage 3: data quality and feasibility ----------------------------------------------------------------------
 QUALITY_DIMENSIONS: Final = ("accuracy", "consistency", "completeness", "timeliness", "validity", "integrity")

@@ -110,6 +110,9 @@ class StageSummaryOutput(serializers.Serializer):
     required_questions = serializers.IntegerField(min_value=0)
     required_answered = serializers.IntegerField(min_value=0)
     completed_at = serializers.DateTimeField(allow_null=True, format=None)
+    reopened = serializers.BooleanField(
+        help_text="`open` again after its gate passed (an answer of it changed): `POST …/recheck` or its gate."
+    )
 
 
 def stage_summary_json(summary: StageSummary) -> dict[str, Any]:
@@ -119,8 +122,19 @@ def stage_summary_json(summary: StageSummary) -> dict[str, Any]:
 
 class StageListOutput(serializers.Serializer):
     session_id = serializers.UUIDField()
-    current_stage = stage_field()
+    current_stage = stage_field(help_text="The first stage that needs work (open or needing review), else 5.")
+    progress_percent = serializers.IntegerField(
+        min_value=0, max_value=100, help_text="As on the session: completed and needs-review stages count."
+    )
     stages = StageSummaryOutput(many=True)
+
+
+class EditEffectOutput(serializers.Serializer):
+    reopens = serializers.BooleanField(help_text="Saving a changed answer re-opens this stage (its gate passed).")
+    needs_review = serializers.ListField(
+        child=stage_field(), help_text="Later completed stages that a changed answer here makes need review."
+    )
+    message = serializers.CharField(help_text="The same in words, as the page shows it; empty when nothing changes.")
 
 
 class ChoiceOutput(serializers.Serializer):
@@ -170,6 +184,12 @@ def answer_limits(q: Question) -> dict[str, int | None]:
     }
 
 
+class ExampleOutput(serializers.Serializer):
+    domain = serializers.CharField(help_text="e.g. `healthcare`, `public_sector`, `telecom`.")
+    domain_label = serializers.CharField()
+    text = serializers.CharField()
+
+
 class QuestionOutput(serializers.Serializer):
     """A question with everything needed to send a valid answer, and its current answers (one per item)."""
 
@@ -177,6 +197,9 @@ class QuestionOutput(serializers.Serializer):
     text = serializers.CharField(source="question.text")
     help = serializers.CharField(source="question.help")
     example = serializers.CharField(source="question.example")
+    examples = ExampleOutput(
+        many=True, source="question.examples", help_text="Examples of a strong answer, from at least two domains."
+    )
     type = serializers.ChoiceField(choices=[t.value for t in QuestionType], source="question.type")
     required = serializers.BooleanField(source="question.required")  # type: ignore[assignment]  # the body's key
     feeds = serializers.CharField(source="question.feeds", help_text="The deliverable field the answer fills.")
@@ -259,6 +282,7 @@ class StageDetailOutput(serializers.Serializer):
         source="state.deliverable", allow_null=True, help_text="The stage's deliverable as last built."
     )
     groups = GroupOutput(many=True)
+    edit_effect = EditEffectOutput(help_text="What saving a changed answer of this stage would re-open.")
 
 
 def stage_detail_json(detail: StageDetail) -> dict[str, Any]:
@@ -311,9 +335,45 @@ class AnswerSavedOutput(serializers.Serializer):
     """201: a typed answer, validated and accepted at once."""
 
     answer = AnswerOutput()
+    reopened_stage = serializers.SerializerMethodField(
+        help_text="The stage this save re-opened (its gate had passed; it must pass again), else null."
+    )
+    stages_needing_review = serializers.SerializerMethodField(
+        help_text="Later stages this save made need review (`POST /sessions/{id}/recheck` re-runs their gates)."
+    )
+
+    @staticmethod
+    def _effect(submitted: Any) -> Any:
+        return submitted.get("effect") if isinstance(submitted, dict) else getattr(submitted, "effect", None)
+
+    def get_reopened_stage(self, submitted: Any) -> int | None:
+        effect = self._effect(submitted)
+        return effect.stage if effect is not None and effect.reopens else None
+
+    def get_stages_needing_review(self, submitted: Any) -> list[int]:
+        effect = self._effect(submitted)
+        return list(effect.needs_review) if effect is not None else []
 
 
 class AnswerCheckingOutput(AnswerSavedOutput):
     """202: a text answer, saved; its quality check runs in the background."""
 
     run_id = serializers.UUIDField(help_text="Poll `GET /runs/{run_id}` for the verdict.")
+
+
+class StageRecheckOutput(serializers.Serializer):
+    stage = stage_field()
+    outcome = serializers.ChoiceField(
+        choices=["passed", "not_passed", "check_in_progress", "not_checked"],
+        help_text="`passed`: complete again, new checkpoint; `not_passed`: stopped here, `gate` says what is "
+        "missing; `check_in_progress`: an answer is still being checked; `not_checked`: after the stop.",
+    )
+    checkpoint = CheckpointOutput(allow_null=True)
+    gate = GateField(allow_null=True, help_text="The gate's result when it did not pass.")
+
+
+class RecheckOutput(serializers.Serializer):
+    passed = serializers.BooleanField(help_text="Every re-checked stage passed (true when none needed it).")
+    results = StageRecheckOutput(many=True, help_text="The stages that needed review or were re-opened, in order.")
+    current_stage = stage_field()
+    stages = StageSummaryOutput(many=True)

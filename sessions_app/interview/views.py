@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,14 +25,18 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 from sessions_app.access import session_page
 from sessions_app.errors import InterviewConflict, RunInProgress
 from sessions_app.interview import selectors, services
+from sessions_app.interview.completion import next_unanswered as next_unanswered_of
 from sessions_app.interview.presenter import (
     DECISION_STAGE,
     QuestionBlock,
+    dependent_blocks,
     find_block,
     form_values,
-    gate_view,
+    gate_panel,
     page_context,
+    progress_strip,
     read_stage,
+    recheck_summary,
     stage_preview,
 )
 from sessions_app.interview.question_bank import Question, QuestionNotFound, QuestionType
@@ -53,9 +57,11 @@ STAGE_PAGE = "sessions_app/stage.html"
 QUESTION_BLOCK = "sessions_app/partials/interview_question.html"
 RUN_PROGRESS = "sessions_app/partials/interview_run.html"
 GATE_PANEL = "sessions_app/partials/interview_gate.html"
+PROGRESS_STRIP = "sessions_app/partials/interview_progress.html"
 DECISION_PREVIEW = "sessions_app/partials/decision_preview.html"
 CONCERN_ITEM = "sessions_app/partials/interview_gate.html#concern"
 RESTORE_PAGE = "sessions_app/stage_restore.html"
+HINTS = "sessions_app/partials/interview_hints.html"
 
 
 def _posted_values(post: QueryDict) -> dict[str, str]:
@@ -99,6 +105,11 @@ def _render_block(
     request: HtmxHttpRequest, session: ScopingSession, block: QuestionBlock, *, status: int = 200, announce: str = ""
 ) -> HttpResponse:
     response = render(request, QUESTION_BLOCK, {"session": session, "b": block, "announce": announce}, status=status)
+    if status == 200 and block.answer is not None:
+        # Hints computed from this answer (S2Q7's metric names, S2Q14's margin) follow it at once (out of band).
+        reads = read_stage(session, block.stage)
+        for dependant in dependent_blocks(reads, block.question.id):
+            response.write(render_to_string(HINTS, {"b": dependant, "oob": True}, request=request))
     if block.stage == DECISION_STAGE and status == 200:
         # The decision preview follows every saved answer of stage 5 (an out-of-band swap of its panel).
         preview = stage_preview(selectors.current_answer_set(session), block.stage)
@@ -212,14 +223,45 @@ def _after_submit(request: HtmxHttpRequest, session: ScopingSession, q: Question
         block.answer = answer_json(submitted.answer)
         block.run = run_json(submitted.run)
         block.form = form_values(q, submitted.answer.value)
+    effect = submitted.effect
     if request.htmx:
         announce = f"{q.id} saved; checking it now." if submitted.run else f"{q.id} saved: {block.status_label}."
-        return _render_block(request, session, block, announce=announce)
+        response = _render_block(request, session, block, announce=announce)
+        if effect is not None and effect.changes_anything:
+            _write_stage_changes(request, response, session, q.stage)
+        return response
     if submitted.run is not None:
         messages.info(request, f"Saved your answer to {q.id}. It is being checked.")
     else:
         messages.success(request, f"Saved your answer to {q.id}.")
+    if effect is not None and effect.changes_anything:
+        messages.info(request, _edit_done_message(effect))
     return redirect(_stage_url(session, q.stage, block.anchor))
+
+
+def _edit_done_message(effect: selectors.EditEffect) -> str:
+    said = [f"Stage {effect.stage} is re-opened: pass its gate again."] if effect.reopens else []
+    if effect.needs_review:
+        verb = "needs" if len(effect.needs_review) == 1 else "need"
+        said.append(f"{selectors.stage_range_text(effect.needs_review).capitalize()} now {verb} review.")
+    return " ".join(said)
+
+
+def _write_stage_changes(
+    request: HtmxHttpRequest, response: HttpResponse, session: ScopingSession, stage_number: int
+) -> None:
+    """A save that re-opened stages: the stage strip and the gate panel follow out of band, and the other
+    questions' "Saving a change re-opens…" notices go (it has happened)."""
+    strip = {"session": session, "progress": progress_strip(session, stage_number), "oob": True}
+    response.write(render_to_string(PROGRESS_STRIP, strip, request=request))
+    panel = {
+        "session": session,
+        **gate_panel(session, stage_number),
+        "preview": stage_preview(selectors.current_answer_set(session), stage_number),
+        "panel_oob": True,
+    }
+    response.write(render_to_string(GATE_PANEL, panel, request=request))
+    response.write('<div hx-swap-oob="delete:.edit-notice"></div>')
 
 
 def _conflict_redirect(request: HtmxHttpRequest, session: ScopingSession, exc: InterviewConflict) -> HttpResponse:
@@ -333,25 +375,52 @@ def stage_complete(request: HtmxHttpRequest, session: ScopingSession, stage_numb
         notice = "" if gate is not None else exc.message
         if request.htmx:
             # htmx swaps only 2xx, 400 and 429 (base.html): the panel that explains the 409 goes out as 200.
-            context = {
-                "session": session,
-                "stage_number": stage_number,
-                "gate_notice": notice,
-                "gate": gate_view(gate, selectors.acknowledgement_reasons(session, stage_number), fresh=True),
-                "preview": stage_preview(selectors.current_answer_set(session), stage_number),
-            }
-            return render(request, GATE_PANEL, context)
+            return _gate_panel_response(request, session, stage_number, gate=gate, notice=notice, passed=False)
         context = page_context(session, stage_number, extra_items=_extra_items(request), gate=gate, gate_notice=notice)
         return render(request, STAGE_PAGE, context, status=409)
     session.refresh_from_db()
-    if stage_number < REGISTRY.numbers[-1]:
-        messages.success(
-            request, f"Stage {stage_number} is complete and a checkpoint was saved. On to stage {stage_number + 1}."
-        )
-        url = _stage_url(session, stage_number + 1)
+    # The result stays in place (checkpoint saved, acknowledged concerns) with "Continue to stage N+1": no jump.
+    if not request.htmx:
+        return redirect(_stage_url(session, stage_number, "gate-panel"))
+    return _gate_panel_response(request, session, stage_number, gate=None, passed=True)
+
+
+def _gate_panel_response(
+    request: HtmxHttpRequest,
+    session: ScopingSession,
+    stage_number: int,
+    *,
+    gate: dict[str, Any] | None,
+    passed: bool,
+    notice: str = "",
+) -> HttpResponse:
+    """The gate panel (``gate``: a result that did not pass; ``None`` after a pass, read from the stored state),
+    and after a pass the stage strip out of band."""
+    context = {
+        "session": session,
+        **gate_panel(session, stage_number, gate=gate, gate_notice=notice, just_passed=passed),
+        "preview": stage_preview(selectors.current_answer_set(session), stage_number),
+    }
+    response = render(request, GATE_PANEL, context)
+    if passed:  # the strip changed
+        strip = {"session": session, "progress": progress_strip(session, stage_number), "oob": True}
+        response.write(render_to_string(PROGRESS_STRIP, strip, request=request))
+    return response
+
+
+@session_page
+@require_POST
+@limit_writes(WRITE_LIMIT)
+def stages_recheck(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
+    """ "Re-check stages": the gates of every stage that needs review, in order (``services.stages_recheck``)."""
+    result = services.stages_recheck(session=session)
+    stopped = result.stopped_at
+    if stopped is None:
+        (messages.success if result.results else messages.info)(request, recheck_summary(result))
+        url = reverse("sessions:detail", args=[session.id])
     else:
-        messages.success(request, "Stage 5 is complete and a checkpoint was saved. Generate the charter when ready.")
-        url = reverse("charter:page", args=[session.id])
+        messages.warning(request, recheck_summary(result))
+        url = _stage_url(session, stopped.stage, "gate-panel")
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
@@ -409,3 +478,147 @@ def checkpoint_restore(
     )
     url = _stage_url(session, stage_number)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# --- Less clicking: save a group at once, remove an item, jump to the next unanswered question ----------------
+
+
+def _group_entries(post: QueryDict) -> list[tuple[Question, int, QueryDict]]:
+    """``entry=S2Q1:1`` names an answer; its widget values come as ``S2Q1:1:answer``, ``S2Q1:1:value``…"""
+    entries = []
+    for entry in post.getlist("entry")[: services.MAX_GROUP_ANSWERS + 1]:
+        question_id, _, item = entry.partition(":")
+        try:
+            q = bank_question(question_id)
+        except (QuestionNotFound, KeyError, ValueError):
+            continue
+        values = QueryDict(mutable=True)
+        for name in ("answer", "value", "unit", "note", "detail"):
+            values[name] = post.get(f"{entry}:{name}", "")
+        entries.append((q, _int(item, -1), values))
+    return entries
+
+
+@session_page
+@require_POST
+@limit_interview_writes
+def answers_group_submit(
+    request: HtmxHttpRequest, session: ScopingSession, stage_number: int, over_limit: RateLimitExceeded | None = None
+) -> HttpResponse:
+    """The "Save group" button (static/js/autosave.js): every changed answer of a group in one request. Answers
+    JSON with each answer's outcome and its question block to swap in; the script keeps what was typed meanwhile."""
+    stage_number = selectors.stage_number_or_404(stage_number)
+    if over_limit is not None:
+        response = JsonResponse({"detail": _rate_message(over_limit.retry_after), "code": "rate_limited"}, status=429)
+        response["Retry-After"] = str(over_limit.retry_after)
+        return response
+    entries = [(q, item, values) for q, item, values in _group_entries(request.POST) if q.stage == stage_number]
+    try:
+        results = services.answers_submit_group(
+            session=session,
+            stage_number=stage_number,
+            answers=[services.GroupAnswer(q.id, item, _raw_answer(q, values)) for q, item, values in entries],
+        )
+    except ValidationError as exc:
+        return JsonResponse({"detail": " ".join(_messages_for_errors(exc)), "code": "invalid"}, status=400)
+    except InterviewConflict as exc:
+        return JsonResponse({"detail": exc.message, "code": exc.code}, status=409)
+    reads = read_stage(session, stage_number)
+    posted = {(q.id, item): values for q, item, values in entries}
+    body = []
+    for result in results:
+        block = find_block(reads, result.question_id, max(result.item, 0))
+        if result.status in ("invalid", "queued"):
+            block.form = _posted_values(posted[(result.question_id, result.item)])
+            block.errors = list(result.errors)
+            if result.status == "queued":
+                block.notice = (
+                    f"Not saved yet: another answer is being checked. It is sent again in about "
+                    f"{result.retry_after} s; your text stays here."
+                )
+        html = render_to_string(QUESTION_BLOCK, {"session": session, "b": block}, request=request)
+        body.append(
+            {
+                "anchor": block.anchor,
+                "status": result.status,
+                "errors": list(result.errors),
+                "retry_after": result.retry_after,
+                "html": html,
+            }
+        )
+    return JsonResponse({"results": body})
+
+
+@session_page
+@require_POST
+@limit_writes(WRITE_LIMIT)
+def item_remove(
+    request: HtmxHttpRequest, session: ScopingSession, stage_number: int, group_key: str, item: int
+) -> HttpResponse:
+    """Remove one item of a repeatable group (a plain form post; the page comes back without it)."""
+    group_key = selectors.group_or_404(stage_number, group_key).key
+    try:
+        services.answer_item_remove(session=session, stage_number=stage_number, group_key=group_key, item=item)
+    except ValidationError as exc:
+        for error in _messages_for_errors(exc):
+            messages.error(request, error)
+    except InterviewConflict as exc:
+        messages.warning(request, exc.message)
+    else:
+        title = stage_definition(stage_number).group(group_key).title
+        messages.success(request, f"Removed {title} #{item + 1}. Its answers stay in the session's history.")
+    url = _stage_url(session, stage_number, f"group-{group_key}")
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@session_page
+@require_GET
+def next_unanswered(request: HtmxHttpRequest, session: ScopingSession, stage_number: int) -> HttpResponse:
+    """Go to the next unanswered required question: of this stage, else of the next stage you can reach; when
+    everything is answered, to the gate that comes next."""
+    stage_number = selectors.stage_number_or_404(stage_number)
+    target = next_unanswered_of(
+        selectors.current_answer_set(session),
+        from_stage=stage_number,
+        reachable_up_to=session.current_stage,
+        stage_numbers=tuple(REGISTRY.numbers),
+    )
+    return redirect(_stage_url(session, target.stage, target.anchor))
+
+
+# --- Example adapted to the project ---------------------------------------------------------------------------
+ADAPTED_EXAMPLE = "sessions_app/partials/adapted_example.html"
+
+
+@session_page
+@require_POST
+def adapted_example(
+    request: HtmxHttpRequest, session: ScopingSession, stage_number: int, question_id: str
+) -> HttpResponse:
+    """The question's example for this project: cached, or written now (asked for when the examples are opened)."""
+    from llm.errors import LLMUnavailable
+    from sessions_app.interview import examples
+
+    stage_number = selectors.stage_number_or_404(stage_number)
+    try:
+        q = bank_question(question_id)
+    except QuestionNotFound:
+        q = None
+    if q is None or q.stage != stage_number:
+        return HttpResponse(
+            f"There is no question {question_id[:20]!r} in stage {stage_number}.",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    adapted, failure = None, ""
+    try:
+        adapted, _created = examples.adapted_example_generate(session=session, question=q)
+    except LLMUnavailable:
+        failure = "No example for your project could be written just now (no language model answered)."
+    if request.htmx:
+        return render(request, ADAPTED_EXAMPLE, {"adapted": adapted, "failure": failure})
+    if adapted is not None:
+        messages.info(request, f"Example for your project ({q.id}): {adapted.text}")
+    else:
+        messages.warning(request, failure)
+    return redirect(_stage_url(session, stage_number, q.id))

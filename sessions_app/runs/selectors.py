@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import Avg, DurationField, ExpressionWrapper, F
 from django.http import Http404
 
@@ -15,6 +16,9 @@ from sessions_app.runs.lifecycle import run_expire_if_stale
 from sessions_app.sessions.selectors import uuid_or_404
 
 ESTIMATE_SAMPLE = 20
+# The estimate moves slowly (an average of 20 runs): every poll of every active run reads it, the database only
+# once per kind in this many seconds.
+ESTIMATE_CACHE_SECONDS = 30
 
 
 def run_get(*, user: ActingUser, run_id: uuid.UUID | str, session: ScopingSession | None = None) -> StageRun:
@@ -47,7 +51,19 @@ def answer_runs(*, session: ScopingSession, answer_ids: Iterable[int]) -> dict[i
 
 
 def run_estimate_seconds(kind: str) -> int | None:
-    """Average duration of the latest successful runs of this kind, for the progress display."""
+    """Average duration of the latest successful runs of this kind, for the progress display; cached for
+    :data:`ESTIMATE_CACHE_SECONDS` (an unreachable cache only means a query per call)."""
+    key = f"run-estimate:{kind}"
+    cached = cache.get(key)
+    if cached is not None:
+        return int(cached)
+    estimate = _estimate_from_history(kind)
+    if estimate is not None:  # "no history yet" is not kept: the first finished run shows at once
+        cache.set(key, estimate, ESTIMATE_CACHE_SECONDS)
+    return estimate
+
+
+def _estimate_from_history(kind: str) -> int | None:
     recent = (
         StageRun.objects.filter(kind=kind, status=RunStatus.SUCCEEDED, started_at__isnull=False)
         .order_by("-finished_at")

@@ -34,20 +34,29 @@ def run_start(
 ) -> StageRun:
     """Create a queued run and enqueue its task when the surrounding transaction commits.
 
-    Raises :class:`RunInProgress` when the user already has an active run (a database constraint decides).
+    Raises :class:`RunInProgress` when the user already has an active run (a database constraint decides). Call
+    it inside ``transaction.atomic()``: when the constraint refuses the INSERT, the block is rolled back.
     """
-    create = partial(_run_create, session=session, kind=kind, stage=stage, answer=answer, retry_of=retry_of, step=step)
+    # The user's one slot, looked at first (one query, where a savepoint around the INSERT costs two): a run
+    # that holds it is either still working (refused) or visibly abandoned by its worker, which is settled here,
+    # the one stale-run check left on the request path. The constraint still decides a race between two requests.
+    blocking = StageRun.objects.filter(owner_id=session.owner_id, status__in=ACTIVE_RUN_STATUSES).first()
+    if blocking is not None and run_expire_if_stale(run=blocking).is_active:
+        raise RunInProgress(blocking.pk, retry_after=run_estimate_seconds(kind) or 5)
     try:
-        run = create()
+        run = StageRun.objects.create(
+            session=session,
+            owner_id=session.owner_id,
+            kind=kind,
+            stage=stage,
+            answer=answer,
+            retry_of=retry_of,
+            step=step,
+        )
     except IntegrityError as exc:
-        blocking = StageRun.objects.filter(owner=session.owner, status__in=ACTIVE_RUN_STATUSES).first()
-        if blocking is None or run_expire_if_stale(run=blocking).is_active:
-            raise RunInProgress(blocking.pk if blocking else None, retry_after=run_estimate_seconds(kind) or 5) from exc
-        # The user's slot was held by a run whose worker is gone (failed just now): start this one after all.
-        try:
-            run = create()
-        except IntegrityError as again:
-            raise RunInProgress(None, retry_after=run_estimate_seconds(kind) or 5) from again
+        # Another request of this user took the slot since the look above. The transaction may be unusable now
+        # (PostgreSQL), so no query: the caller's transaction is rolled back with this error.
+        raise RunInProgress(None, retry_after=5) from exc
     transaction.on_commit(partial(_enqueue_and_wake, str(run.id)))
     logger.info("run_queued", run_id=str(run.id), kind=kind, session_id=str(session.id))
     return run
@@ -67,23 +76,9 @@ def run_cancel(*, run: StageRun) -> StageRun:
     return run
 
 
-def _run_create(
-    *,
-    session: ScopingSession,
-    kind: str,
-    stage: int | None,
-    answer: Answer | None,
-    retry_of: StageRun | None,
-    step: str,
-) -> StageRun:
-    with transaction.atomic():  # a savepoint: the caller's transaction survives the constraint's refusal
-        return StageRun.objects.create(
-            session=session, owner=session.owner, kind=kind, stage=stage, answer=answer, retry_of=retry_of, step=step
-        )
-
-
 def run_retry(*, run: StageRun) -> StageRun:
     """Start the same work again after a failure or a cancellation."""
     if run.is_active or run.status == RunStatus.SUCCEEDED:
         raise InterviewConflict("Only a failed or cancelled run can be retried.", code="run_not_retryable")
-    return run_start(session=run.session, kind=run.kind, stage=run.stage, answer=run.answer, retry_of=run)
+    with transaction.atomic():  # a refused INSERT (a race for the slot) rolls back this block only
+        return run_start(session=run.session, kind=run.kind, stage=run.stage, answer=run.answer, retry_of=run)

@@ -12,18 +12,25 @@ from accounts.models import ActingUser
 from sessions_app.models import ScopingSession, StageState, StageStatus
 
 
-def _with_progress(sessions: QuerySet[ScopingSession]) -> QuerySet[ScopingSession]:
-    """``completed_stage_count`` per session, as a correlated subquery: evaluated only for the rows returned (a page
-    of 20 costs 20 index lookups), and dropped by ``count()``, so the paginator counts the bare owner-filtered rows.
-    A ``Count()`` join would make PostgreSQL aggregate every stage state of the user before the LIMIT."""
-    completed = (
-        StageState.objects.filter(session=OuterRef("pk"), status=StageStatus.COMPLETED)
+def _stage_count(status: str) -> Subquery:
+    return Subquery(
+        StageState.objects.filter(session=OuterRef("pk"), status=status)
         .order_by()
         .values("session")
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return sessions.annotate(completed_stage_count=Coalesce(Subquery(completed), 0))
+
+
+def _with_progress(sessions: QuerySet[ScopingSession]) -> QuerySet[ScopingSession]:
+    """``completed_stage_count`` and ``review_stage_count`` (stages needing review, which count towards the
+    progress) per session, as correlated subqueries: evaluated only for the rows returned (a page of 20 costs 40
+    index lookups), and dropped by ``count()``, so the paginator counts the bare owner-filtered rows. A ``Count()``
+    join would make PostgreSQL aggregate every stage state of the user before the LIMIT."""
+    return sessions.annotate(
+        completed_stage_count=Coalesce(_stage_count(StageStatus.COMPLETED), 0),
+        review_stage_count=Coalesce(_stage_count(StageStatus.STALE), 0),
+    )
 
 
 def _owned_by(user: ActingUser) -> QuerySet[ScopingSession]:

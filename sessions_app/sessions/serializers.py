@@ -14,6 +14,12 @@ class SessionOutput(serializers.ModelSerializer):
     current_stage = serializers.IntegerField(read_only=True, min_value=1, max_value=STAGE_COUNT)
     progress_percent = serializers.IntegerField(read_only=True, min_value=0, max_value=100)
     stages_completed = serializers.IntegerField(read_only=True, min_value=0, max_value=STAGE_COUNT)
+    stages_needing_review = serializers.IntegerField(
+        read_only=True,
+        min_value=0,
+        max_value=STAGE_COUNT,
+        help_text="Stages whose gate passed before an earlier stage changed; they count in `progress_percent`.",
+    )
 
     class Meta:
         model = ScopingSession
@@ -25,6 +31,7 @@ class SessionOutput(serializers.ModelSerializer):
             "status",
             "current_stage",
             "stages_completed",
+            "stages_needing_review",
             "progress_percent",
             "created_at",
             "updated_at",

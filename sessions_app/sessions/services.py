@@ -40,6 +40,7 @@ def session_create(*, owner: User, project_name: str, description: str = "") -> 
     stage_states_create(session=session)
     # What the selectors annotate (a new session has no stage done), so reading its progress costs no query.
     session.completed_stage_count = 0  # type: ignore[attr-defined]
+    session.review_stage_count = 0  # type: ignore[attr-defined]
     logger.info("session_created", session_id=str(session.id))
     return session
 

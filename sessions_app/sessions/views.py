@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from sessions_app.access import session_page
-from sessions_app.interview.selectors import stage_overview
+from sessions_app.interview.selectors import stage_overview, stage_progress
 from sessions_app.models import ScopingSession
 from sessions_app.sessions.forms import RenameForm, SessionForm
 from sessions_app.sessions.selectors import session_list
@@ -89,6 +89,7 @@ def detail(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
         {
             "session": session,
             "stages": stage_overview(session),
+            "progress": stage_progress(session),
             "rename_form": RenameForm(initial={"project_name": session.project_name}),
         },
     )
@@ -122,7 +123,12 @@ def rename(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     return render(
         request,
         "sessions_app/detail.html",
-        {"session": session, "stages": stage_overview(session), "rename_form": form},
+        {
+            "session": session,
+            "stages": stage_overview(session),
+            "progress": stage_progress(session),
+            "rename_form": form,
+        },
         status=400,
     )
 

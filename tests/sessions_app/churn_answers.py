@@ -114,6 +114,8 @@ STAGE_2: dict[tuple[str, int], RawAnswer] = {
         "The retention team lead reports it every month from call outcomes logged in the CRM, joined to billing "
         "status 90 days after each call; the baseline is the save rate of March to May 2025."
     ),
+    ("S2Q15", 0): ["recall"],
+    ("S2Q15", 1): ["precision"],
     ("S2Q6", 0): ["recall", "precision", "AUC-ROC"],
     ("S2Q7", 0): "recall: 0.70\nprecision: 0.40\nAUC-ROC: 0.80",
     ("S2Q8", 0): (
@@ -173,6 +175,8 @@ STAGE_3: dict[tuple[str, int], RawAnswer] = {
     ("S3Q9", 0): {"value": 8, "note": "About 0.5% of usage rows carry negative values from a known export bug."},
     ("S3Q10", 0): {"value": 7, "note": "About 3% of tickets cannot be matched to an account."},
     # Billing does not tell a home move from a real cancellation before 2024, so agents relabel a sample.
+    ("S3Q21", 0): "190000",
+    ("S3Q22", 0): "150000",
     ("S3Q11", 0): "3000",
     ("S3Q12", 0): "in_house",
     ("S3Q13", 0): "9000 EUR",

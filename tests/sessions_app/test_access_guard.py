@@ -15,7 +15,15 @@ from sessions_app.models import RunKind, StageRun
 from tests.sessions_app.factories import make_session
 
 SCOPED_PARAMS = ("session_id", "run_id")
-SAMPLE_VALUES = {"stage_number": "1", "key": "some-key", "fmt": "md", "action": "cancel"}
+SAMPLE_VALUES = {
+    "stage_number": "1",
+    "key": "some-key",
+    "fmt": "md",
+    "action": "cancel",
+    "group_key": "kpis",
+    "item": "0",
+    "question_id": "S1Q1",
+}
 
 
 def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:

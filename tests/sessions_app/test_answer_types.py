@@ -30,7 +30,7 @@ def make_question(question_type: str, **fields) -> Question:
         "feeds": "field",
         "text": "A question?",
         "help": "Some help.",
-        "example": "An example.",
+        "examples": [{"domain": "telecom", "text": "An example."}],
     }
     return Question.model_validate(base | fields)
 

@@ -350,7 +350,7 @@ def test_narrative_request_sends_the_facts_as_delimited_data():
     context = request.context
     assert context["governance_decision"] == "halt" and context["project_name"] == PROJECT
     assert context["kpis"][0] == {
-        "name": CHURN_ANSWERS[("S2Q1", 0)],
+        "name": "Monthly churn rate of residential broadband subscribers",  # the short name, before the colon
         "baseline": "2.3 %",
         "target": "1.9 %",
         "timeframe": "2 quarters",

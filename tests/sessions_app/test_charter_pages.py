@@ -100,7 +100,7 @@ def test_consistency_check_from_the_page(web, finished, run_tasks):
     run_tasks(web.post, f"{page(finished)}consistency/")
     run = StageRun.objects.get(session=finished)
     assert run.kind == "consistency" and run.status == RunStatus.SUCCEEDED
-    assert "Consistency checked: 0 finding(s)" in web.get(page(finished)).content.decode()
+    assert "Consistency checked: 0 findings" in web.get(page(finished)).content.decode()
 
 
 @override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "charter_generate": "1/h"})

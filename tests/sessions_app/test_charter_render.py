@@ -58,10 +58,14 @@ def markdown(churn_charter) -> str:
     return to_markdown(churn_charter)
 
 
-def test_markdown_has_every_section_heading_in_order(markdown):
+def test_markdown_has_every_section_heading_in_order_with_the_appendix_last(markdown, churn_charter):
     headings = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
-    assert headings == [title for _, title in SECTIONS]
+    appendix = "Appendix: questions and final answers"
+    assert headings == [title for _, title in SECTIONS if title != appendix] + [appendix]
     assert markdown.startswith("# AI Project Charter: Kestrel Fibre churn\n")
+    # without the appendix: the same body, nothing after the approval block
+    body = to_markdown(churn_charter, appendix=False)
+    assert appendix not in body and markdown.startswith(body.rstrip("\n").rsplit("\n## Approval", 1)[0])
 
 
 def test_markdown_kpi_table_carries_the_users_values(markdown):
@@ -170,7 +174,8 @@ def _outline_text(block: outline.Block) -> Iterator[str]:
                 yield from field.lines
         case outline.Table():
             yield from block.headers
-            yield from (cell for row in block.rows for cell in row) if block.rows else (block.empty,)
+            cells = [outline.cell_text(cell, "\n") for row in block.rows for cell in row]
+            yield from (line for value in cells for line in value.split("\n")) if block.rows else (block.empty,)
         case outline.Bullets():
             yield from block.items or (block.empty,)
         case outline.Paragraph():
@@ -273,10 +278,12 @@ def test_framework_coverage_lists_covered_and_uncovered_subcategories(markdown, 
     assert coverage["covered"] and coverage["uncovered"]
     assert f"{coverage['summary']}\n" in markdown
     for row in coverage["covered"]:
-        sections, questions = "; ".join(row["sections"]), ", ".join(row["questions"])
-        assert f"| {row['id']} | {row['summary']} | {sections} | {questions} |" in markdown
-    for row in coverage["uncovered"]:
-        assert f"| {row['id']} | {row['summary']} |\n" in markdown
+        sections = (
+            "<br>".join(f"• {name}" for name in row["sections"]) if len(row["sections"]) > 1 else row["sections"][0]
+        )
+        assert f"| {row['id']} | {row['summary']} | {sections} | {', '.join(row['questions'])} |" in markdown
+    # the uncovered subcategories by identifier, in one sentence
+    assert ", ".join(row["id"] for row in coverage["uncovered"]) + ".\n" in markdown
     # evidence is only what was answered: the Art. 6(3) exemption is not asked of the churn project
     (legal,) = [row for row in coverage["covered"] if row["id"] == "GOVERN 1.1"]
     assert "S5Q42" in legal["questions"] and "S5Q43" not in legal["questions"]

@@ -95,10 +95,21 @@ def test_supervised_task_with_historical_outcomes_needs_no_new_labels():
 # --- Personas can act within the actionability window --------------------------------------------------------
 
 
-def test_persona_who_looks_monthly_cannot_act_in_a_13_day_window():
+def test_persona_who_looks_monthly_cannot_act_in_a_21_day_window():
     found = fired(churn_deliverables({("S4Q5", 1): "monthly"}), "personas_within_window")
     assert [(f.key, f.severity, f.stages) for f in found] == [("rules.personas_within_window.persona1", "high", (2, 4))]
-    assert "13 days" in found[0].description
+    assert "within 21 days" in found[0].description
+    assert found[0].questions == ("S2Q12", "S4Q5#1", "S4Q6#1")
+
+
+def test_how_often_someone_looks_is_not_a_latency():
+    """An hourly user of a one-hour window with a one-minute delay can act on every prediction (the margin of
+    59 minutes is not compared with the usage period)."""
+    hourly = churn_deliverables(
+        {("S2Q12", 0): "60 minutes", ("S2Q13", 0): "1 minute", ("S4Q5", 0): "hourly", ("S4Q5", 1): "hourly"}
+    )
+    assert fired(hourly, "personas_within_window") == []
+    assert all("hourly" not in f.description for f in rule_findings(hourly))
 
 
 def test_weekly_use_fits_a_13_day_window_and_advisers_are_not_checked():
@@ -172,7 +183,8 @@ def test_low_stakes_with_global_explanations_pass():
 def test_labels_needed_with_zero_budget_is_critical():
     found = fired(churn_deliverables({("S3Q13", 0): "0 EUR"}), "labeling_without_budget")
     assert [(f.severity, f.stages) for f in found] == [("critical", (1, 3))]
-    assert "3000 labels" in found[0].description and "no budget" in found[0].description
+    assert "3,000 more labelled examples" in found[0].description and "no budget" in found[0].description
+    assert found[0].questions == ("S3Q11", "S3Q12", "S3Q13", "S3Q14")
 
 
 def test_funded_labelling_passes():
@@ -186,19 +198,29 @@ RARE = {
     ("S2Q2", 0): "0.4 %",
     ("S2Q3", 0): "0.3 %",
     ("S3Q11", 0): "200",
-    ("S1Q7", 0): "Analysts see usage drop by 30% and tickets double four to eight weeks before most cancellations.",
+    ("S3Q21", 0): "150",
+    # A number in free text is not a count of examples: "at least 95 % of studies" once read as 95 examples.
+    ("S1Q7", 0): "At least 95 % of churners show a usage drop four to eight weeks before they cancel.",
 }
 
 
 def test_rare_event_with_few_examples_is_reported():
     found = fired(churn_deliverables(RARE), "rare_event_without_examples")
     assert [(f.severity, f.stages) for f in found] == [("high", (1, 3))]
-    assert "base rate of 0.4 %" in found[0].description and "200 examples" in found[0].description
+    assert "base rate of 0.4 %" in found[0].description and "350 labelled examples in all" in found[0].description
+    assert "95" not in found[0].description and {"S3Q21", "S3Q11", "S2Q2"} <= set(found[0].questions)
+
+
+def test_rare_event_with_no_typed_count_says_so():
+    unknown = {key: value for key, value in RARE.items() if key[0] not in {"S3Q21", "S3Q11"}}
+    deliverables = churn_deliverables(unknown, drop=(("S3Q21", 0), ("S3Q11", 0)))
+    found = fired(deliverables, "rare_event_without_examples")
+    assert len(found) == 1 and "do not say how many labelled examples exist" in found[0].description
 
 
 def test_rare_event_with_enough_examples_passes():
-    # The churn fixture's S1Q7 states 190,000 recorded cancellations.
-    many = {key: value for key, value in RARE.items() if key[0] != "S1Q7"}
+    # The churn fixture counts 190,000 labelled examples (S3Q21).
+    many = {key: value for key, value in RARE.items() if key[0] != "S3Q21"}
     assert fired(churn_deliverables(many), "rare_event_without_examples") == []
     assert fired(churn_deliverables(), "rare_event_without_examples") == []
 

@@ -111,12 +111,14 @@ def test_stage_order_and_editing_reopens_and_marks_later_stages_stale(interview,
     states = {s["stage"]: s["status"] for s in interview.get("/stages")["stages"]}
     assert states[1] == "open" and states[2] == "stale"
     assert interview.get()["current_stage"] == 1
+    # Stage 3 was reached before the edit: it stays open for answers. Stage 4 was never reached: still closed.
+    interview.answer(3, "S3Q2", "About 40 GB across the three sources, refreshed nightly at 02:00.")
     too_far = api.post(
-        f"/api/v1/sessions/{interview.session.id}/stages/3/answers",
-        {"question_id": "S3Q1", "answer": "Billing DB"},
+        f"/api/v1/sessions/{interview.session.id}/stages/4/answers",
+        {"question_id": "S4Q1", "answer": "Retention agents"},
         format="json",
     )
-    assert too_far.status_code == 409
+    assert too_far.status_code == 409 and too_far.json()["code"] == "stage_out_of_order"
 
     assert interview.complete(1).status_code == 200
     assert interview.get()["current_stage"] == 2  # the stale stage needs its gate again

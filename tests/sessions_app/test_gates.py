@@ -144,12 +144,6 @@ RULES = [
     (2, {("S2Q3", 0): "0.2 %"}, "s2.kpi0.target_within_10x", "blocker"),
     (2, {("S2Q2", 0): "0 %"}, "s2.kpi0.zero_baseline", "concern"),
     (2, {("S2Q3", 0): "1.9 percent"}, "s2.kpi0.unit_mismatch", "concern"),
-    (
-        2,
-        {("S2Q9", 0): "Higher recall puts more leavers on the weekly list, which lowers monthly churn."},
-        "s2.kpi1.causal_pathway",
-        "blocker",
-    ),
     (2, {}, "s2.kpi1.causal_pathway", None),
     (2, {("S2Q13", 0): "21 days"}, "s2.actionability_margin", "concern"),  # margin 0 is not enough
     (2, {("S2Q13", 0): "4 weeks"}, "s2.actionability_margin", "concern"),
@@ -178,6 +172,17 @@ RULES = [
         "concern",
     ),
 ]
+
+
+MECHANISM_FOR_KPI_0 = {("S2Q9", 0): "Higher recall puts more leavers on the weekly list, which lowers monthly churn."}
+
+
+def test_a_kpi_no_pathway_reaches_blocks_unless_its_metrics_were_chosen():
+    # The mechanism names only the churn rate; KPI 1 (the save rate) is still the end of a pathway because the
+    # user chose its metric (S2Q15); without that choice nothing links it to the model.
+    assert "s2.kpi1.causal_pathway" not in keys(gate_for(2, overrides=MECHANISM_FOR_KPI_0))[0]
+    unlinked = gate_for(2, overrides=MECHANISM_FOR_KPI_0, drop=(("S2Q15", 1),))
+    assert "s2.kpi1.causal_pathway" in keys(unlinked)[0] and not unlinked.passed
 
 
 @pytest.mark.parametrize(("stage", "overrides", "key", "kind"), RULES)

@@ -425,15 +425,19 @@ def test_complete_stage_after_acknowledging_concerns_goes_to_stage_2(web, sessio
         assert done.status_code == 200 and "Acknowledged" in done.content.decode()
         assert attrs(html_of(done))["id"] == attrs(concern)["id"]
 
+    # The result is shown in place (no jump to stage 2): checkpoint saved, the acknowledged concern, and the way on.
     response = web.post(complete_url, **HTMX)
-    assert response.status_code == 200 and response["HX-Redirect"] == stage_url(session, 2)
+    assert response.status_code == 200 and "HX-Redirect" not in response
+    panel = by_id(html_of(response), "gate-panel")
+    assert "Stage 1 is complete" in text_of(panel) and "Checkpoint saved" in text_of(panel)
+    assert "Outage minutes come from last month; acceptable." in text_of(panel)
+    assert attrs(by_id(panel, "gate-continue"))["href"] == stage_url(session, 2)
+    assert "Continue to stage 2" in text_of(panel)
     session.refresh_from_db()
     assert session.current_stage == 2 and Checkpoint.objects.filter(stage=1).count() == 1
-    page = web.get(stage_url(session, 2)).content.decode()
-    assert "Stage 1 is complete and a checkpoint was saved" in page
-    assert "Stage 2: Value Quantification" in page
+    assert "Stage 2: Value Quantification" in web.get(stage_url(session, 2)).content.decode()
     done = html_of(web.get(stage_url(session, 1)))
-    assert "Go to stage 2" in text_of(by_id(done, "gate-panel"))
+    assert "Continue to stage 2" in text_of(by_id(done, "gate-panel"))
     assert not [e for e in walk(done) if attrs(e).get("id") == "complete-stage"]
 
 

@@ -108,6 +108,7 @@ schema = _load_schema()
 
 
 ANSWERS_OPERATION = "sessions_stages_answers_create"
+BATCH_OPERATION = "sessions_stages_answers_batch_create"
 REGISTER_OPERATION = "auth_register_create"
 # Stage number → valid answer bodies, built from the stage's own question schema (see `use_real_data`).
 ANSWER_BODIES: dict[int, list[dict[str, Any]]] = {}
@@ -138,6 +139,10 @@ def before_call(context: Any, case: schemathesis.Case, kwargs: dict[str, Any]) -
         bodies = ANSWER_BODIES.get(int(case.path_parameters["stage_number"]))
         if bodies:
             case.body = dict(bodies[next(_answers_sent) % len(bodies)])
+    if operation_id == BATCH_OPERATION and positive:  # the same valid answers, as one "Save group" request
+        bodies = ANSWER_BODIES.get(int(case.path_parameters["stage_number"]))
+        if bodies:
+            case.body = {"answers": [dict(bodies[next(_answers_sent) % len(bodies)])]}
 
 
 @pytest.fixture

@@ -16,10 +16,13 @@ from .loader import (
     stage,
 )
 from .models import (
+    EXAMPLE_DOMAINS,
+    MIN_EXAMPLE_DOMAINS,
     Choice,
     ChoiceDetail,
     Condition,
     DerivedField,
+    Example,
     Group,
     Question,
     QuestionBank,
@@ -32,11 +35,14 @@ from .models import (
 
 __all__ = [
     "BANK_DIR",
+    "EXAMPLE_DOMAINS",
+    "MIN_EXAMPLE_DOMAINS",
     "BankProblem",
     "Choice",
     "ChoiceDetail",
     "Condition",
     "DerivedField",
+    "Example",
     "Group",
     "Question",
     "QuestionBank",

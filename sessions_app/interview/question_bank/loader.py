@@ -19,10 +19,13 @@ from django.core.exceptions import ImproperlyConfigured
 from pydantic import BaseModel, ValidationError
 
 from .models import (
+    EXAMPLE_DOMAINS,
+    MIN_EXAMPLE_DOMAINS,
     Choice,
     ChoiceDetail,
     Condition,
     DerivedField,
+    Example,
     Group,
     Question,
     QuestionBank,
@@ -204,6 +207,7 @@ _NESTED_MODELS: dict[str, type[BaseModel]] = {
     "suggestions": Suggestions,
     "groups": Group,
     "derived": DerivedField,
+    "examples": Example,
 }
 
 
@@ -229,6 +233,12 @@ def _explain(
     value = error.get("input")
     if kind == "missing":
         message, fix = "is missing.", f"add '{name}' ({SCHEMA_HINT})."
+    elif kind == "extra_forbidden" and loc == ["example"]:
+        message = "is the old single-example field."
+        fix = (
+            "write 'examples:', a list of {domain, text} entries from at least "
+            f"{MIN_EXAMPLE_DOMAINS} different domains ({SCHEMA_HINT})."
+        )
     elif kind == "extra_forbidden":
         owner = next((_NESTED_MODELS[part] for part in reversed(loc[:-1]) if part in _NESTED_MODELS), model)
         known = ", ".join(info.alias or field_name for field_name, info in owner.model_fields.items())
@@ -286,6 +296,7 @@ class _StageChecker:
         self.check_counts()
         for question in self.questions:
             self.check_question_fields(question)
+            self.check_examples(question)
         self.check_references_within_stage()
         self.check_feeds_and_derived()
         return self._problems
@@ -400,6 +411,30 @@ class _StageChecker:
                 "make question_count the sum of the group counts.",
             )
         # With every group count checked against the file, question_count == their sum covers the total.
+
+    def check_examples(self, question: Question) -> None:
+        """Examples from at least MIN_EXAMPLE_DOMAINS known domains, none repeated."""
+        known = ", ".join(EXAMPLE_DOMAINS)
+        for index, example in enumerate(question.examples):
+            if example.domain not in EXAMPLE_DOMAINS:
+                self.report(
+                    question.id,
+                    f"examples.{index}.domain",
+                    f"{example.domain!r} is not a known example domain.",
+                    f"use one of: {known} (or add the domain to EXAMPLE_DOMAINS in question_bank/models.py).",
+                )
+        domains = question.example_domains
+        if len(domains) < MIN_EXAMPLE_DOMAINS:
+            self.report(
+                question.id,
+                "examples",
+                f"has examples from {len(domains)} domain(s) ({', '.join(domains)}); at least "
+                f"{MIN_EXAMPLE_DOMAINS} are needed so that every team finds one close to its own project.",
+                f"add an example from another domain, e.g. one of: {known}.",
+            )
+        for text, count in Counter(example.text for example in question.examples).items():
+            if count > 1:
+                self.report(question.id, "examples", f"repeats the example {text[:40]!r}…", "give each example once.")
 
     def check_question_fields(self, question: Question) -> None:
         qid, qtype = question.id, question.type

@@ -23,6 +23,25 @@ KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 FIELD_PATH_PATTERN = r"^[a-z][a-z0-9_]*(\[\])?(\.[a-z][a-z0-9_]*(\[\])?)*$"
 DELIVERABLE_NAME_PATTERN = r"^[A-Z][A-Za-z0-9]*$"
 
+# The domains an example of a strong answer may come from (key → label shown beside the example). Each question
+# carries examples from at least MIN_EXAMPLE_DOMAINS of them, so a hospital team does not read only about
+# broadband churn; the loader enforces both.
+EXAMPLE_DOMAINS: Mapping[str, str] = MappingProxyType(
+    {
+        "telecom": "Telecom (broadband)",
+        "healthcare": "Healthcare",
+        "public_sector": "Public sector",
+        "retail": "Retail and e-commerce",
+        "manufacturing": "Manufacturing",
+        "finance": "Banking and finance",
+        "insurance": "Insurance",
+        "logistics": "Logistics",
+        "energy": "Energy and utilities",
+        "education": "Education",
+    }
+)
+MIN_EXAMPLE_DOMAINS = 2
+
 SCALE_BOUNDS = (0, 10)
 PERCENTAGE_BOUNDS = (0, 100)
 
@@ -115,6 +134,17 @@ class Suggestions(_Frozen):
     by_value: Annotated[dict[Key, tuple[NonEmptyStr, ...]], AfterValidator(_freeze_mapping)]
 
 
+class Example(_Frozen):
+    """An example of a strong answer, from one domain. Typed answers are written "value — why"."""
+
+    domain: Key
+    text: NonEmptyStr
+
+    @property
+    def domain_label(self) -> str:
+        return EXAMPLE_DOMAINS.get(self.domain, self.domain.replace("_", " ").capitalize())
+
+
 class Group(_Frozen):
     key: Key
     title: NonEmptyStr
@@ -141,7 +171,8 @@ class Question(_Frozen):
     feeds: FieldPath
     text: NonEmptyStr
     help: NonEmptyStr
-    example: NonEmptyStr  # an example of a strong answer, shown with the help text
+    # Examples of a strong answer, shown with the help text: at least two domains (checked by the loader).
+    examples: tuple[Example, ...] = Field(min_length=1)
     # choice
     choices: tuple[Choice, ...] = ()
     detail: ChoiceDetail | None = None
@@ -161,6 +192,15 @@ class Question(_Frozen):
     @property
     def stage(self) -> int:
         return int(self.id[1])
+
+    @property
+    def example(self) -> str:
+        """The first example's text: the default "example of a better answer" of the reflection step."""
+        return self.examples[0].text
+
+    @property
+    def example_domains(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(example.domain for example in self.examples))
 
     @property
     def is_quality_scored(self) -> bool:
