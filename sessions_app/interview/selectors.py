@@ -154,8 +154,7 @@ def is_reachable(status: str, stage_number: int, current_stage: int) -> bool:
 
 
 def require_reachable(session: ScopingSession, stage_number: int) -> None:
-    status = StageState.objects.filter(session=session, stage=stage_number).values_list("status", flat=True).first()
-    status = status or initial_stage_status(stage_number, session.current_stage)
+    status = stage_states(session)[stage_number].status  # the request's one read of the stage rows
     if not is_reachable(status, stage_number, session.current_stage):
         raise InterviewConflict(
             f"Stage {stage_number} opens once stage {stage_number - 1} is complete.",

@@ -91,8 +91,14 @@ def answer_submit(
                 answer=row,
                 step="Saved. Waiting to check your answer…",
             )
-    session.refresh_from_db()
+    _take_fields(session, locked)
     return Submitted(answer=row, run=run, effect=effect)
+
+
+def _take_fields(session: ScopingSession, fresh: ScopingSession) -> None:
+    """The caller's session as the locked copy left it (what ``refresh_from_db`` would read, without the query)."""
+    for field in ScopingSession._meta.concrete_fields:
+        setattr(session, field.attname, getattr(fresh, field.attname))
 
 
 MAX_GROUP_ANSWERS = 60  # a "Save group" request: more answers than any stage has questions is refused

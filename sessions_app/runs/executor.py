@@ -30,6 +30,7 @@ from llm.errors import LLMUnavailable
 from sessions_app.errors import RunRefused
 from sessions_app.models import RunStatus, StageRun
 from sessions_app.runs.lifecycle import runs_end
+from sessions_app.runs.selectors import run_estimate_after_success
 
 logger = structlog.get_logger(__name__)
 
@@ -124,7 +125,10 @@ def run_succeed(*, run: StageRun, result: dict[str, Any], usage: RunUsage | None
             output_tokens=usage.output_tokens,
             cost_usd=usage.cost_usd,
         )
-    return bool(StageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(**fields))
+    succeeded = bool(StageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(**fields))
+    if succeeded:
+        run_estimate_after_success(run.kind)
+    return succeeded
 
 
 def run_fail(*, run: StageRun, error: str) -> None:

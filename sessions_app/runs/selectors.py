@@ -19,6 +19,7 @@ ESTIMATE_SAMPLE = 20
 # The estimate moves slowly (an average of 20 runs): every poll of every active run reads it, the database only
 # once per kind in this many seconds.
 ESTIMATE_CACHE_SECONDS = 30
+NO_ESTIMATE_CACHE_SECONDS = 5  # before the first run of a kind succeeds
 
 
 def run_get(*, user: ActingUser, run_id: uuid.UUID | str, session: ScopingSession | None = None) -> StageRun:
@@ -56,11 +57,19 @@ def run_estimate_seconds(kind: str) -> int | None:
     key = f"run-estimate:{kind}"
     cached = cache.get(key)
     if cached is not None:
-        return int(cached)
+        return int(cached) or None  # 0: no history yet
     estimate = _estimate_from_history(kind)
-    if estimate is not None:  # "no history yet" is not kept: the first finished run shows at once
-        cache.set(key, estimate, ESTIMATE_CACHE_SECONDS)
+    # "No history yet" is kept briefly, so polls of the first runs do not each ask again, and the first finished
+    # run shows soon after.
+    cache.set(key, estimate or 0, ESTIMATE_CACHE_SECONDS if estimate else NO_ESTIMATE_CACHE_SECONDS)
     return estimate
+
+
+def run_estimate_after_success(kind: str) -> None:
+    """A run of this kind succeeded: a cached "no history yet" is dropped, so the first estimate shows at once."""
+    key = f"run-estimate:{kind}"
+    if cache.get(key) == 0:
+        cache.delete(key)
 
 
 def _estimate_from_history(kind: str) -> int | None:
@@ -70,7 +79,7 @@ def _estimate_from_history(kind: str) -> int | None:
         .values_list("pk", flat=True)[:ESTIMATE_SAMPLE]
     )
     average = (
-        StageRun.objects.filter(pk__in=list(recent))
+        StageRun.objects.filter(pk__in=recent)  # one query: the sample is a subquery
         .annotate(took=ExpressionWrapper(F("finished_at") - F("created_at"), output_field=DurationField()))
         .aggregate(avg=Avg("took"))["avg"]
     )
