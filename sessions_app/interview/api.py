@@ -258,7 +258,7 @@ class AnswerBatchResultOutput(serializers.Serializer):
     )
     answer = AnswerOutput(allow_null=True, required=False)
     run_id = serializers.UUIDField(allow_null=True, required=False)
-    errors = serializers.ListField(child=serializers.CharField())
+    errors = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]  # the body's key, not Serializer.errors
     retry_after = serializers.IntegerField(allow_null=True, required=False)
 
 

@@ -439,7 +439,9 @@ def _source_words(source: Mapping[str, Any]) -> set[str]:
 
 def _split_list(text: str) -> list[str]:
     """'a, b (x, y), c' → ['a', 'b (x, y)', 'c']: commas inside brackets belong to the item."""
-    items, depth, current = [], 0, []
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
         if char == "," and depth <= 0:
