@@ -7,7 +7,12 @@ and throughput. Any error (unexpected status, wrong body, exception) is counted;
 the exit status 1.
 
     .venv/bin/python bench/api_crud.py                  # everything, with the defaults below
+    .venv/bin/python bench/api_crud.py --floor --operations   # only the floor comparison (issue 16)
     .venv/bin/python bench/api_crud.py --help
+
+``--floor`` also compares session detail (``GET /api/v1/sessions/{id}``) with two floors served by the same
+gunicorn (``bench/floor``): a constant-JSON DRF endpoint with the same middleware, JWT authentication and throttles,
+and a plain Django view; the three are measured in interleaved rounds and the ratios of their throughputs printed.
 
 See bench/README.md for what is measured and how to read it, docs/PERFORMANCE.md for recorded figures.
 """
@@ -42,6 +47,7 @@ BENCH_PASSWORD = "bench-password-not-secret-1234"
 CREATED_PREFIX = "bench-created "  # sessions made by the create scenario; removed before and after a run
 PAGE_SIZE = 50
 TARGETS_MS = {("get", 1): 30.0, ("list", 1): 30.0, ("create", 1): 40.0}  # p95 targets from issue 2
+FLOOR_TARGET = 0.8  # session detail's throughput as a share of the DRF floor's (issue 16)
 
 
 # --- Configuration ------------------------------------------------------------------------------------------
@@ -72,7 +78,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="measured requests per operation, one figure per --concurrency value",
     )
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests before each scenario")
-    parser.add_argument("--operations", nargs="+", default=["create", "get", "list"], choices=["create", "get", "list"])
+    parser.add_argument("--operations", nargs="*", default=["create", "get", "list"], choices=["create", "get", "list"])
+    parser.add_argument("--floor", action="store_true", help="also compare session detail with the floors")
+    parser.add_argument("--floor-concurrency", type=int, default=10)
+    parser.add_argument("--floor-rounds", type=int, default=15, help="interleaved rounds of the three endpoints")
+    parser.add_argument("--floor-requests", type=int, default=600, help="requests per endpoint and round")
     parser.add_argument(
         "--url",
         help="use this already running server instead of starting gunicorn (it must "
@@ -292,8 +302,10 @@ def gunicorn(args: argparse.Namespace, env: dict[str, str]) -> Iterator[tuple[st
         "256",
     ]
     print(f"starting gunicorn ({args.workers} workers x {args.threads} threads) on {url}; log: {log}")
+    # The production settings plus the floor endpoints (bench/floor); nothing else differs.
+    served = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench.floor.settings"}
     with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, cwd=ROOT, env=served, stdout=out, stderr=subprocess.STDOUT)
         try:
             wait_until_healthy(url, server, log)
             yield url, server.pid
@@ -562,7 +574,83 @@ def checks(tokens: dict[str, str], sessions_by_user: dict[str, list[str]], rng_s
             return f"list: page {page} did not hold {PAGE_SIZE} sessions"
         return None
 
-    return {"create": create, "get": get, "list": list_page}
+    def drf_floor(client: httpx.Client, n: int) -> str | None:
+        email = rng().choice(emails)
+        session_id = rng().choice(sessions_by_user[email])
+        response = client.get(f"/api/v1/bench/floor/{session_id}", headers=headers[email])
+        if response.status_code != 200 or response.json().get("session_id") != session_id:
+            return f"drf floor: {response.status_code} {response.text[:200]}"
+        return None
+
+    def django_floor(client: httpx.Client, n: int) -> str | None:
+        response = client.get("/bench/floor")
+        if response.status_code != 200:
+            return f"django floor: {response.status_code} {response.text[:200]}"
+        return None
+
+    return {"create": create, "get": get, "list": list_page, "drf floor": drf_floor, "django floor": django_floor}
+
+
+FLOOR_OPERATIONS = ("get", "drf floor", "django floor")
+
+
+def floor_comparison(
+    by_name: dict[str, Check], *, rounds: int, requests: int, concurrency: int, url: str, cpu: CpuMeter
+) -> tuple[list[Result], dict[str, list[float]]]:
+    """Session detail and the two floors in ``rounds`` interleaved rounds (the order rotates every round, so no
+    endpoint always runs first or last); per round, each endpoint's throughput divided by the DRF floor's."""
+    results: list[Result] = []
+    ratios: dict[str, list[float]] = {name: [] for name in FLOOR_OPERATIONS}
+    for index in range(rounds):
+        order = FLOOR_OPERATIONS[index % 3 :] + FLOOR_OPERATIONS[: index % 3]
+        measured = {
+            name: run(name, by_name[name], concurrency=concurrency, requests=requests, warmup=30, url=url, cpu=cpu)
+            for name in order
+        }
+        results.extend(measured.values())
+        floor = measured["drf floor"].throughput
+        for name in FLOOR_OPERATIONS:
+            ratios[name].append(measured[name].throughput / floor)
+        print(
+            f"  round {index + 1}: "
+            + ", ".join(f"{name} {measured[name].throughput:6.1f} req/s" for name in FLOOR_OPERATIONS)
+        )
+    return results, ratios
+
+
+def print_floor(results: list[Result], ratios: dict[str, list[float]]) -> list[str]:
+    import statistics
+
+    print("\nSession detail against the floors (interleaved rounds; medians over the rounds)")
+    header = (
+        f"{'endpoint':<14} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} {'÷ DRF floor':>12} {'range':>13}"
+        "  CPU ms per request: server postgres redis client"
+    )
+    print(header + "\n" + "-" * len(header))
+    for name in FLOOR_OPERATIONS:
+        mine = [r for r in results if r.operation == name]
+        throughput = statistics.median(r.throughput for r in mine)
+        p50 = statistics.median(r.percentile(50) for r in mine)
+        p95 = statistics.median(r.percentile(95) for r in mine)
+        errors = sum(r.errors for r in mine)
+        share = statistics.median(ratios[name])
+        spread = f"{min(ratios[name]):.2f}-{max(ratios[name]):.2f}"
+        label = {"get": "session detail"}.get(name, name)
+        cpu = " ".join(
+            f"{statistics.median(r.cpu_percent.get(group, math.nan) * 10 / r.throughput for r in mine):>6.2f}"
+            for group in ("server", "postgres", "redis", "client")
+        )
+        print(
+            f"{label:<14} {throughput:>8.1f} {p50:>8.1f} {p95:>8.1f} {errors:>6} {share:>12.2f} {spread:>13}"
+            f"{'':>21}{cpu}"
+        )
+    share = statistics.median(ratios["get"])
+    errors = sum(r.errors for r in results)
+    return [
+        f"{'PASS' if share >= FLOOR_TARGET else 'MISS'}  session detail throughput {share:.2f}x the DRF floor's "
+        f"(target >= {FLOOR_TARGET}x)",
+        f"{'PASS' if errors == 0 else 'FAIL'}  errors in the floor comparison: {errors}",
+    ]
 
 
 # --- Report -------------------------------------------------------------------------------------------------
@@ -679,14 +767,33 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     for sample in result.error_samples:
                         print(f"      e.g. {sample}")
+            if args.floor:
+                if args.wait_idle:
+                    meter.wait_until_idle(args.wait_idle)
+                print(
+                    f"floor comparison: {args.floor_rounds} rounds x {args.floor_requests} requests per endpoint "
+                    f"at concurrency {args.floor_concurrency}"
+                )
+                floor_results, floor_ratios = floor_comparison(
+                    by_name,
+                    rounds=args.floor_rounds,
+                    requests=args.floor_requests,
+                    concurrency=args.floor_concurrency,
+                    url=url,
+                    cpu=meter,
+                )
     finally:
         removed = remove_created_sessions()
         print(f"removed {removed} sessions made by the create scenario")
 
-    print_table(results)
-    print_cpu_table(results)
+    lines = []
+    if results:
+        print_table(results)
+        print_cpu_table(results)
+        lines = verdicts(results)
+    if args.floor:
+        lines += print_floor(floor_results, floor_ratios)
     print()
-    lines = verdicts(results)
     print("\n".join(lines))
     if args.json:
         args.json.write_text(
@@ -702,6 +809,14 @@ def main(argv: list[str] | None = None) -> int:
                         "log_level": args.log_level,
                     },
                     "results": [r.summary() for r in results],
+                    "floor": (
+                        {
+                            "results": [r.summary() for r in floor_results],
+                            "ratios_to_drf_floor": floor_ratios,
+                        }
+                        if args.floor
+                        else None
+                    ),
                 },
                 indent=2,
             )

@@ -62,30 +62,39 @@ PASSWORD = "bench-password-not-secret-1234"
 
 
 @contextlib.contextmanager
-def serve(root: Path, env: dict[str, str], port: int, worker_args: list[str]) -> Iterator[int]:
-    """Migrate, then run gunicorn (2 workers × 4 threads) and one task worker from ``root`` until the block ends;
-    gives gunicorn's process id."""
+def serve(
+    root: Path,
+    env: dict[str, str],
+    port: int,
+    worker_args: list[str],
+    *,
+    task_workers: int = 1,
+    web_workers: int = 2,
+    image_config: bool = False,
+) -> Iterator[int]:
+    """Migrate, then run gunicorn (``web_workers`` processes × 4 threads) and ``task_workers`` task workers from
+    ``root`` until the block ends; gives gunicorn's process id. Their output is discarded. ``image_config``: with
+    the image's gunicorn settings (deploy/gunicorn.conf.py: keep-alive, timeouts, worker recycling)."""
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=root, env=env, check=True)
-    web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "uaip.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4"],
-        cwd=root,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
-    worker = subprocess.Popen(
-        [*manage, "db_worker", "--no-reload", *worker_args],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    if image_config:
+        env = {**env, "PORT": str(port), "WEB_CONCURRENCY": str(web_workers), "GUNICORN_THREADS": "4"}
+        gunicorn = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "uaip.wsgi"]
+    else:
+        gunicorn = [sys.executable, "-m", "gunicorn", "uaip.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(web_workers)]
+        gunicorn += ["--threads", "4"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    web = subprocess.Popen(gunicorn, cwd=root, env=env, **quiet)  # type: ignore[call-overload]
+    workers = [
+        subprocess.Popen([*manage, "db_worker", "--no-reload", *worker_args], cwd=root, env=env, **quiet)  # type: ignore[call-overload]
+        for _ in range(task_workers)
+    ]
     try:
         yield web.pid
     finally:
-        for process in (web, worker):
+        for process in (web, *workers):
             process.terminate()
-        for process in (web, worker):
+        for process in (web, *workers):
             process.wait(timeout=20)
 
 

@@ -69,8 +69,11 @@ def seed(*, total: int, small: int, large: int, per_filler: int) -> None:
             )
     from django.db import connection
 
+    # What autovacuum does to a table soon after a bulk load: statistics, and the visibility map that lets the
+    # paginator's COUNT(*) be an index-only scan. Measured right after the load without it, the large user's count
+    # visits every heap page of its 10,000 sessions (p95 ratio 1.71 instead of 0.95).
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
     print(f"seeded {sum(c for _, c in counts):,} sessions in {time.monotonic() - started:.0f} s")
 
 

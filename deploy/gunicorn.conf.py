@@ -43,7 +43,7 @@ worker_class = "gthread"
 timeout = _env_int("GUNICORN_TIMEOUT", 30)  # LLM work runs in the task worker; web requests are short
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = 5  # a little longer than nothing: nginx reuses upstream connections
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)  # recycle processes now and then; 0 turns it off
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 10000)  # recycle processes now and then; 0 turns it off
 max_requests_jitter = max_requests // 10
 
 # Load Django once in the master: workers fork ready (less memory, faster restarts), and a configuration
@@ -54,8 +54,8 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # gunicorn >= 25 opens a control socket in $HOME; the image's user has a read-only home and we do not use it.
 control_socket_disable = True
 
-# Requests are logged by django-structlog (request_started / request_finished, with the request id);
-# gunicorn's access log would repeat them in another format. Its own messages become JSON lines too.
+# One line per request: django-structlog's request_finished (method, path, status, duration, user agent, request
+# id; uaip/logging.py). gunicorn's access log would repeat it in another format. Its own messages become JSON too.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
@@ -66,7 +66,8 @@ logconfig_dict: dict[str, Any] = configure_logging(
 logconfig_dict["loggers"].update(
     {
         "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stdout"], "propagate": False},
-        "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        # With logconfig_dict set, gunicorn writes access lines whatever accesslog says: silence them here.
+        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
     }
 )
 

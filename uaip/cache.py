@@ -98,6 +98,19 @@ class FailSoftRedisCache(RedisCache):
     def clear(self) -> None:
         _soft("clear", lambda: super(FailSoftRedisCache, self).clear(), lambda: None)
 
+    def count_in_window(self, key: Any, timeout: int) -> int | None:
+        """Count one more hit on a rate-limit counter in one round trip: ``SET key 0 EX timeout NX`` and ``INCR
+        key`` pipelined. The count after this hit, or ``None`` when Redis cannot be reached."""
+
+        def count() -> int:
+            name = self.make_and_validate_key(key)
+            pipe = self._cache.get_client(name, write=True).pipeline(transaction=False)
+            pipe.set(name, 0, ex=timeout, nx=True)
+            pipe.incr(name)
+            return int(pipe.execute()[1])
+
+        return _soft("count_in_window", count, lambda: None)
+
     def ping(self) -> bool:
         """A real round trip to Redis (never soft): ``True`` when it answered."""
         try:

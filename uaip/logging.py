@@ -1,12 +1,19 @@
-"""structlog set-up: one JSON object per line on stdout (or readable console lines while developing)."""
+"""structlog set-up: one JSON object per line on stdout (or readable console lines while developing).
+
+One line per request: django-structlog's ``request_started`` is logged at DEBUG (``settings``), and its
+``request_finished`` line carries what the start line had (user agent) plus the duration, bound by
+:func:`connect_request_line`.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import django_structlog.middlewares
 import structlog
 from django.db import InterfaceError, OperationalError
+from django_structlog import signals
 
 
 def configure_logging(*, level: str, json_logs: bool) -> dict[str, Any]:
@@ -67,3 +74,20 @@ class RequestMiddleware(django_structlog.middlewares.RequestMiddleware):
             django_structlog.middlewares.RequestMiddleware.bind_user_id(request)
         except (OperationalError, InterfaceError):
             structlog.contextvars.bind_contextvars(user_id=None)
+
+
+def _note_start(sender: Any, request: Any, logger: Any, log_kwargs: dict[str, Any], **_: Any) -> None:
+    request._uaip_started = time.perf_counter()
+
+
+def _complete_line(sender: Any, request: Any, logger: Any, response: Any, log_kwargs: dict[str, Any], **_: Any) -> None:
+    started = getattr(request, "_uaip_started", None)
+    if started is not None:
+        log_kwargs["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    log_kwargs["user_agent"] = request.META.get("HTTP_USER_AGENT")
+
+
+def connect_request_line() -> None:
+    """Make ``request_finished`` the request's one line: method and path, status, duration, user agent."""
+    signals.bind_extra_request_metadata.connect(_note_start, dispatch_uid="uaip.request_start")
+    signals.bind_extra_request_finished_metadata.connect(_complete_line, dispatch_uid="uaip.request_line")

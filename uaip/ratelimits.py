@@ -2,18 +2,25 @@
 
 One function, :func:`enforce`, does the counting; the DRF throttles and the decorator for HTML views both call it,
 so the API and the pages share the same limits and the same ``Retry-After`` figure.
+
+django-ratelimit counts with ``cache.add`` then ``cache.incr``: three Redis round trips per limit (``SET NX``,
+``EXISTS``, ``INCRBY``). With Redis, :func:`usage` keeps its keys, windows and answer but counts through
+:meth:`uaip.cache.FailSoftRedisCache.count_in_window`, one pipelined round trip; other caches (development, tests)
+go through ``get_usage`` unchanged.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import ALL, EXPIRATION_FUDGE, _get_window, _make_cache_key, _split_rate, get_usage
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.throttling import BaseThrottle
@@ -73,10 +80,22 @@ def client_ip(request: Any) -> str:
 
 
 def usage(request: Any, *, limit_name: str, key: KeyFunc, increment: bool = True) -> dict[str, Any] | None:
-    """Count this request against ``settings.RATE_LIMITS[limit_name]``; ``None`` when limits are off."""
-    return get_usage(
-        request, group=f"uaip.{limit_name}", key=key, rate=settings.RATE_LIMITS[limit_name], increment=increment
-    )
+    """Count this request against ``settings.RATE_LIMITS[limit_name]``; ``None`` when limits are off (or when
+    the cache cannot count: limits fail open). The answer is ``get_usage``'s: count, limit, should_limit,
+    time_left."""
+    group, rate = f"uaip.{limit_name}", settings.RATE_LIMITS[limit_name]
+    counter = getattr(caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")], "count_in_window", None)
+    if counter is None or not increment or not getattr(settings, "RATELIMIT_ENABLE", True) or rate is None:
+        return get_usage(request, group=group, key=key, rate=rate, increment=increment)
+    limit, period = _split_rate(rate)
+    value = key(group, request)
+    window = _get_window(value, period)
+    count = counter(_make_cache_key(group, window, rate, value, ALL), period + EXPIRATION_FUDGE)
+    if count is None:
+        if getattr(settings, "RATELIMIT_FAIL_OPEN", False):
+            return None
+        return {"count": 0, "limit": 0, "should_limit": True, "time_left": -1}
+    return {"count": count, "limit": limit, "should_limit": count > limit, "time_left": window - int(time.time())}
 
 
 def enforce(request: Any, *, limit_name: str, key: KeyFunc = user_or_ip) -> None:

@@ -5,6 +5,7 @@ Production is simply ``DJANGO_DEBUG`` off: then ``SECRET_KEY`` is required and t
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from datetime import timedelta
@@ -525,3 +526,6 @@ from uaip.logging import configure_logging  # noqa: E402
 LOGGING = configure_logging(
     level=os.environ.get("LOG_LEVEL", "INFO"), json_logs=env_bool("LOG_JSON", default=not DEBUG)
 )
+# One line per request (request_finished, with duration and user agent; see uaip.logging): the start line only
+# at LOG_LEVEL=DEBUG.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from sessions_app.access import SessionScopedAPIView
 from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, SessionStatus
 from sessions_app.sessions.selectors import session_list
-from sessions_app.sessions.serializers import SessionOutput, SessionPage
+from sessions_app.sessions.serializers import SessionOutput, SessionPage, session_output
 from sessions_app.sessions.services import session_create, session_delete, session_update
 from uaip.api import (
     AUTHENTICATED_ERRORS,
@@ -83,7 +83,7 @@ class SessionListView(APIView):
         data = SessionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         session = call_service(session_create, owner=request.user, **data.validated_data)
-        return Response(SessionOutput(session).data, status=status.HTTP_201_CREATED)
+        return Response(session_output(session), status=status.HTTP_201_CREATED)
 
 
 class SessionDetailView(SessionScopedAPIView):
@@ -92,7 +92,7 @@ class SessionDetailView(SessionScopedAPIView):
     @extend_schema(responses={200: SessionOutput, **errors(404, *AUTHENTICATED_ERRORS)})
     def get(self, request: Request, session_id: str) -> Response:
         """One of your sessions."""
-        return Response(SessionOutput(self.session).data)
+        return Response(session_output(self.session))
 
     @extend_schema(
         request=SessionUpdateInput,
@@ -103,7 +103,7 @@ class SessionDetailView(SessionScopedAPIView):
         data = SessionUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         session = call_service(session_update, session=self.session, **data.validated_data)
-        return Response(SessionOutput(session).data)
+        return Response(session_output(session))
 
     @extend_schema(responses={204: None, **errors(404, *AUTHENTICATED_ERRORS)})
     def delete(self, request: Request, session_id: str) -> Response:

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.models import ActingUser
 from sessions_app.models import ScopingSession, StageState, StageStatus
 
-
-def _stage_count(status: str) -> Subquery:
-    return Subquery(
-        StageState.objects.filter(session=OuterRef("pk"), status=status)
-        .order_by()
-        .values("session")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+_STAGES = StageState._meta.db_table
+_SESSIONS = ScopingSession._meta.db_table
+# The correlated subquery written out: the ORM's Subquery(...Count...) costs about 1 ms per request to compile
+# (more than the rest of a session read), this costs next to nothing. Standard SQL, PostgreSQL and SQLite alike.
+_STAGE_COUNT_SQL = (
+    f'SELECT COUNT(*) FROM "{_STAGES}" WHERE "{_STAGES}"."session_id" = "{_SESSIONS}"."id" '
+    f'AND "{_STAGES}"."status" = %s'
+)
 
 
 def _with_progress(sessions: QuerySet[ScopingSession]) -> QuerySet[ScopingSession]:
@@ -28,8 +29,8 @@ def _with_progress(sessions: QuerySet[ScopingSession]) -> QuerySet[ScopingSessio
     index lookups), and dropped by ``count()``, so the paginator counts the bare owner-filtered rows. A ``Count()``
     join would make PostgreSQL aggregate every stage state of the user before the LIMIT."""
     return sessions.annotate(
-        completed_stage_count=Coalesce(_stage_count(StageStatus.COMPLETED), 0),
-        review_stage_count=Coalesce(_stage_count(StageStatus.STALE), 0),
+        completed_stage_count=RawSQL(_STAGE_COUNT_SQL, [StageStatus.COMPLETED]),
+        review_stage_count=RawSQL(_STAGE_COUNT_SQL, [StageStatus.STALE]),
     )
 
 
@@ -53,10 +54,55 @@ def uuid_or_404(value: uuid.UUID | str, what: str) -> uuid.UUID:
         raise Http404(f"No such {what}.") from exc
 
 
+# session_get runs on every session-scoped request and is most of a session read's cost: written out and read
+# through a plain cursor it costs about a third of the ORM's filter-annotate-get (issue 16), for the same row and
+# the same progress columns as _with_progress. The model's own converters turn the row into field values (on
+# SQLite a UUID comes back as text, a datetime as a string).
+_FIELDS = ScopingSession._meta.concrete_fields
+_SESSION_GET_SQL = (
+    "SELECT "
+    + ", ".join(f'"{_SESSIONS}"."{field.column}"' for field in _FIELDS)
+    + f", ({_STAGE_COUNT_SQL}), ({_STAGE_COUNT_SQL}) "
+    f'FROM "{_SESSIONS}" WHERE "{_SESSIONS}"."id" = %s AND "{_SESSIONS}"."owner_id" = %s'
+)
+_converters: dict[str, list[tuple[int, Any, Any]]] = {}
+
+
+def _row_converters() -> list[tuple[int, Any, Any]]:
+    """(column index, converter, expression) for the fields whose database value needs converting, per vendor."""
+    if connection.vendor not in _converters:
+        found = []
+        for index, field in enumerate(_FIELDS):
+            column = field.get_col(_SESSIONS)
+            for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+                found.append((index, convert, column))
+        _converters[connection.vendor] = found
+    return _converters[connection.vendor]
+
+
 def session_get(*, user: ActingUser, session_id: uuid.UUID | str) -> ScopingSession:
     """The user's session, or ``Http404`` when it does not exist, is malformed or belongs to someone else."""
     key = uuid_or_404(session_id, "session")
-    try:
-        return _with_progress(_owned_by(user)).get(pk=key)
-    except ScopingSession.DoesNotExist as exc:
-        raise Http404("No such session.") from exc
+    if user.pk is None:  # the anonymous user owns nothing
+        raise Http404("No such session.")
+    meta = ScopingSession._meta
+    params = [
+        StageStatus.COMPLETED.value,
+        StageStatus.STALE.value,
+        meta.pk.get_db_prep_value(key, connection),
+        meta.get_field("owner").target_field.get_db_prep_value(user.pk, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_SESSION_GET_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such session.")
+    values = list(row[: len(_FIELDS)])
+    for index, convert, column in _row_converters():
+        values[index] = convert(values[index], column, connection)
+    session = ScopingSession.from_db(connection.alias, [field.attname for field in _FIELDS], values)
+    completed, needing_review = row[len(_FIELDS) :]
+    # The annotations _with_progress adds; the model reads them when present (ScopingSession.stages_completed).
+    setattr(session, "completed_stage_count", completed)  # noqa: B010
+    setattr(session, "review_stage_count", needing_review)  # noqa: B010
+    return session

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -163,3 +164,21 @@ def test_every_log_line_is_json(web_server: tuple[int, Process]) -> None:
         except ValueError:
             pytest.fail(f"not a JSON log line: {line!r}")
         assert {"event", "level", "timestamp"} <= event.keys(), line
+
+
+def test_each_request_writes_one_log_line(web_server: tuple[int, Process]) -> None:
+    """request_finished is the request's only line (no request_started, no gunicorn access line), and it carries
+    the method and path, status, duration, user agent and request id."""
+    port, server = web_server
+    marker = f"/api/v1/health?one-line={time.monotonic_ns()}"
+    assert fetch(port, marker, headers={"User-Agent": "one-line-test"}).status == 200
+    deadline = time.monotonic() + 10
+    while marker not in server.output and time.monotonic() < deadline:
+        time.sleep(0.1)  # the worker flushes its line just after answering
+    lines = [line for line in server.output.splitlines() if marker in line]
+    assert len(lines) == 1, lines
+    entry = json.loads(lines[0])
+    assert entry["event"] == "request_finished"
+    assert entry["request"] == f"GET {marker}" and entry["code"] == 200
+    assert entry["user_agent"] == "one-line-test" and entry["request_id"]
+    assert isinstance(entry["duration_ms"], float) and entry["duration_ms"] >= 0

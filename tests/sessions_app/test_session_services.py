@@ -58,6 +58,11 @@ def test_progress_counts_stages_whose_gate_passed(user):
     fetched = session_get(user=user, session_id=session.id)
     # A stage needing review (an earlier stage changed) still counts towards the progress; it is not "completed".
     assert fetched.stages_completed == 2 and fetched.stages_needing_review == 1 and fetched.progress_percent == 60
+    # session_get reads the row through its own SQL: every field must come back as the ORM reads it.
+    listed = session_list(user=user).get(pk=session.pk)
+    for field in type(session)._meta.concrete_fields:
+        assert getattr(fetched, field.attname) == getattr(listed, field.attname), field.name
+    assert (fetched.completed_stage_count, fetched.review_stage_count) == (listed.completed_stage_count, 1)
     fetched.status = "completed"
     assert fetched.progress_percent == 100
 

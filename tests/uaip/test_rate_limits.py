@@ -110,7 +110,7 @@ def _redis_up() -> bool:
     return True
 
 
-REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15"}
+REDIS_CACHE = {"BACKEND": "uaip.cache.FailSoftRedisCache", "LOCATION": "redis://127.0.0.1:6379/15"}
 
 
 @pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
@@ -131,3 +131,47 @@ def test_limits_are_shared_through_redis(api):
         assert api.post("/api/v1/sessions", {"project_name": "over"}, format="json").status_code == 429
     finally:
         caches["default"].clear()
+
+
+def _command_calls(client, *names: str) -> dict[str, int]:
+    stats = client.info("commandstats")
+    return {name: int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in names}
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+@override_settings(CACHES={"default": REDIS_CACHE, "django_structlog": REDIS_CACHE})
+def test_a_limit_costs_one_redis_round_trip_and_keeps_django_ratelimits_keys(rf, user):
+    """One pipelined SET NX + INCR(BY) per counted request (cache.add + cache.incr would add an EXISTS), and the
+    counter is the one django-ratelimit's own get_usage reads, so uncounted peeks (the login check) agree."""
+    from django_ratelimit.core import get_usage
+
+    from uaip.ratelimits import usage, user_or_ip
+
+    cache = caches["default"]
+    cache.clear()
+    client = cache._cache.get_client(write=True)
+    request = rf.get("/api/v1/sessions")
+    request.user = user
+    try:
+        before = _command_calls(client, "set", "exists", "incrby")
+        counts = [usage(request, limit_name="api", key=user_or_ip)["count"] for _ in range(3)]
+        after = _command_calls(client, "set", "exists", "incrby")
+        assert counts == [1, 2, 3]
+        assert {name: after[name] - before[name] for name in after} == {"set": 3, "exists": 0, "incrby": 3}
+        peek = get_usage(request, group="uaip.api", key=user_or_ip, rate=settings.RATE_LIMITS["api"], increment=False)
+        assert peek["count"] == 3
+    finally:
+        cache.clear()
+
+
+@override_settings(
+    CACHES={
+        "default": {**REDIS_CACHE, "LOCATION": "redis://127.0.0.1:1/15", "OPTIONS": {"socket_connect_timeout": 0.2}}
+    }
+)
+def test_a_counter_redis_cannot_give_fails_open(rf, user):
+    from uaip.ratelimits import usage, user_or_ip
+
+    request = rf.get("/api/v1/sessions")
+    request.user = user
+    assert usage(request, limit_name="api", key=user_or_ip) is None
