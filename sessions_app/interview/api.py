@@ -325,10 +325,12 @@ class GroupItemView(SessionScopedAPIView):
             group_key=group.key,
             item=item,
         )
+        self.session.refresh_from_db(fields=["current_stage", "status", "updated_at"])  # the removal re-opened it
         body = {
             "removed": [row.question_id for row in rows],
             "session_id": self.session.pk,
             "current_stage": self.session.current_stage,
+            "progress_percent": selectors.stage_progress(self.session).percent,
             "stages": selectors.stage_overview(self.session),
         }
         return Response(GroupItemRemovedOutput(body).data)

@@ -140,6 +140,10 @@ class GroupItem:
     index: int
     blocks: list[QuestionBlock]
 
+    @property
+    def has_answers(self) -> bool:
+        return any(block.answer is not None for block in self.blocks)
+
 
 @dataclass
 class GroupView:

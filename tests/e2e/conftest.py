@@ -9,6 +9,7 @@ What later browser tests can reuse:
 - ``e2e_user`` — a user made through the ORM, password :data:`E2E_PASSWORD`.
 - ``logged_in_page`` — a ``page`` logged in as ``e2e_user`` through the login form, on the dashboard.
 - :func:`register_via_ui`, :func:`login_via_ui`, :func:`logout_via_ui` — the account pages, used like a user.
+- ``background_checks`` — answer checks really run while the browser waits (a ``db_worker`` on PostgreSQL).
 
 Playwright's sync API keeps an asyncio loop running in the main thread while it is started, and Django
 refuses ORM calls from a thread with a running loop. The ``playwright`` fixture below is therefore scoped to
@@ -20,17 +21,22 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from playwright.sync_api import Browser, BrowserType, Page, Playwright, expect, sync_playwright
 
 from accounts.models import User
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import IMMEDIATE_TASKS
 
 E2E_DIR = Path(__file__).resolve().parent
+ROOT = E2E_DIR.parents[1]
 E2E_PASSWORD = "a-long-browser-password-42"
 # Generous for a loaded 2-core CI machine; expect() returns as soon as the condition holds.
 EXPECT_TIMEOUT_MS = 10_000
@@ -140,3 +146,49 @@ def logged_in_page(page: Page, e2e_user: User) -> Page:
     expect(page).to_have_url(DASHBOARD_URL)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     return page
+
+
+@pytest.fixture
+def background_checks(live_server: Any, settings: Any, tmp_path: Path) -> Iterator[str]:
+    """Answer checks really run while the browser waits for them.
+
+    On PostgreSQL a real ``manage.py db_worker`` runs against the live server's test database for the test's
+    duration. On SQLite the test database lives in memory and cannot be shared with another process, so the live
+    server runs tasks with Django's ImmediateBackend instead: the check runs as the answer's transaction commits,
+    before the response. The page still shows the run as just queued and learns of its end by polling.
+    """
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        settings.TASKS = IMMEDIATE_TASKS
+        yield "immediate"
+        return
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DJANGO_DEBUG": "1",
+        "ANTHROPIC_API_KEY": "",  # the offline provider answers, as in every other test
+        "OLLAMA_HOST": "",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log = tmp_path / "db_worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1", "--skip-llm-check"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield "worker"
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=10)
+    assert worker.returncode is not None, log.read_text()

@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from sessions_app.models import Charter, ScopingSession
 from sessions_app.sessions.services import session_create
-from tests.e2e.test_interview_flow import background_checks  # noqa: F401  (the shared fixture)
 from tests.sessions_app.interview_helpers import complete_interview
 
 # The page reloads when the run ends, so what the progress indicator showed is kept in sessionStorage.
@@ -36,7 +35,7 @@ def finished(e2e_user: User) -> ScopingSession:
 def test_generate_watch_open_and_download(
     logged_in_page: Page,
     finished: ScopingSession,
-    background_checks: str,  # noqa: F811
+    background_checks: str,
     tmp_path: Path,
 ):
     page = logged_in_page

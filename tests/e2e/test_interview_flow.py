@@ -3,16 +3,11 @@ progress, a good answer is accepted, every required question is answered, and th
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Locator, Page, expect
@@ -21,7 +16,6 @@ from accounts.models import User
 from sessions_app.interview.question_bank import QuestionType, stage
 from sessions_app.models import Answer, AnswerStatus, Checkpoint, RunStatus, ScopingSession, StageRun
 from sessions_app.sessions.services import session_create
-from tests.helpers import IMMEDIATE_TASKS
 from tests.sessions_app.churn_answers import STAGE_1
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,52 +36,6 @@ WATCH_PROGRESS = """() => {
     }
   }).observe(document.body, {childList: true, subtree: true});
 }"""
-
-
-@pytest.fixture
-def background_checks(live_server: Any, settings: Any, tmp_path: Path) -> Iterator[str]:
-    """Answer checks really run while the browser waits for them.
-
-    On PostgreSQL a real ``manage.py db_worker`` runs against the live server's test database for the test's
-    duration. On SQLite the test database lives in memory and cannot be shared with another process, so the live
-    server runs tasks with Django's ImmediateBackend instead: the check runs as the answer's transaction commits,
-    before the response. The page still shows the run as just queued and learns of its end by polling.
-    """
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        settings.TASKS = IMMEDIATE_TASKS
-        yield "immediate"
-        return
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "DJANGO_DEBUG": "1",
-        "ANTHROPIC_API_KEY": "",  # the offline provider answers, as in every other test
-        "OLLAMA_HOST": "",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    log = tmp_path / "db_worker.log"
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1", "--skip-llm-check"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield "worker"
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=10)
-    assert worker.returncode is not None, log.read_text()
 
 
 @pytest.fixture
