@@ -48,6 +48,24 @@
 
   function article(form) { return form.closest("article.question"); }
 
+  // The fields of a form whose value differs from what was sent (or, with nothing in flight, saved): field id →
+  // value. Put back into the block that replaces it (putBack), so nothing typed meanwhile is lost.
+  function typedSince(form) {
+    var typed = {};
+    var sent = new URLSearchParams(form.dataset.sending || form.dataset.saved || "");
+    form.querySelectorAll("textarea, input[type=text], input[type=number], select").forEach(function (field) {
+      if (field.name && field.id && field.value !== (sent.get(field.name) || "")) { typed[field.id] = field.value; }
+    });
+    return typed;
+  }
+
+  function putBack(typed) {
+    Object.keys(typed).forEach(function (id) {
+      var field = document.getElementById(id);
+      if (field) { field.value = typed[id]; }
+    });
+  }
+
   // --- Saving one answer (htmx posts the form and swaps its question block) ---------------------------------
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.target;
@@ -66,15 +84,10 @@
     var form = block && block.querySelector("form.answer-form");
     if (!form) { return; }
     var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
-    var typed = {};
-    var sent = new URLSearchParams(form.dataset.sending || form.dataset.saved || "");
-    form.querySelectorAll("textarea, input[type=text], input[type=number], select").forEach(function (field) {
-      if (field.name && field.id && field.value !== (sent.get(field.name) || "")) { typed[field.id] = field.value; }
-    });
     var xhr = event.detail.xhr;
     swapping[block.id] = {
       old: block,
-      typed: typed,
+      typed: typedSince(form),
       fromForm: elt === form,
       status: xhr ? xhr.status : 200,
       retryAfter: xhr ? xhr.getResponseHeader("Retry-After") : null
@@ -90,10 +103,7 @@
       var form = target.querySelector("form.answer-form");
       if (!form) { return; }
       remember(target);
-      Object.keys(swap.typed).forEach(function (fieldId) {
-        var field = document.getElementById(fieldId);
-        if (field) { field.value = swap.typed[fieldId]; }
-      });
+      putBack(swap.typed);
       if (swap.status === 429) {
         var wait = Math.min(RETRY_CAP_S, parseInt(swap.retryAfter || "5", 10) || 5);
         form.dataset.refused = "";
@@ -188,11 +198,7 @@
         var old = document.getElementById(result.anchor);
         if (!old) { return; }
         var oldForm = old.querySelector("form.answer-form");
-        var sent = new URLSearchParams(oldForm ? oldForm.dataset.sending || "" : "");
-        var typed = {};
-        old.querySelectorAll("textarea, input[type=text], input[type=number], select").forEach(function (field) {
-          if (field.name && field.id && field.value !== (sent.get(field.name) || "")) { typed[field.id] = field.value; }
-        });
+        var typed = oldForm ? typedSince(oldForm) : {};
         var holder = document.createElement("div");
         holder.innerHTML = result.html;
         var fresh = holder.querySelector("article.question");
@@ -200,7 +206,7 @@
         old.replaceWith(fresh);
         if (window.htmx) { window.htmx.process(fresh); }
         remember(fresh);
-        Object.keys(typed).forEach(function (id) { var field = document.getElementById(id); if (field) { field.value = typed[id]; } });
+        putBack(typed);
         var form = fresh.querySelector("form.answer-form");
         if (result.status === "saved" || result.status === "unchanged" || result.status === "checking") {
           saved += 1;
@@ -247,11 +253,13 @@
   document.addEventListener("DOMContentLoaded", function () {
     remember(document);
     document.querySelectorAll("button.save-group").forEach(function (button) { button.hidden = false; });
-    document.querySelectorAll("form.answer-form textarea").forEach(function (field) {
-      if (field.value && field.closest("article").querySelector(".hints[data-prefill]") &&
-          field.value === field.closest("article").querySelector(".hints").dataset.prefill) {
-        field.dataset.prefilled = field.value;
-      }
+    // A field still showing the server's prefill follows later changes of it (until the user edits it).
+    document.querySelectorAll(".hints[data-prefill]").forEach(function (hints) {
+      var field = document.getElementById(hints.id.replace(/-hints$/, "") + "-field");
+      if (field && field.value === hints.dataset.prefill) { field.dataset.prefilled = field.value; }
     });
   });
+
+  // For focus-mode.js: save this answer now if it changed (the same rule as leaving it).
+  window.uaipAutosave = { save: save };
 })();

@@ -14,10 +14,6 @@
     return block.querySelector("textarea, input:not([type=hidden]), select");
   }
 
-  function isAnswered(block) {
-    return !block.classList.contains("status-unanswered");
-  }
-
   function show(id, focus) {
     var list = questions();
     var block = document.getElementById(id) || list[0];
@@ -50,12 +46,7 @@
   function saveCurrent() {
     var block = document.getElementById(current);
     var form = block && block.querySelector("form.answer-form");
-    if (form && window.htmx) {
-      var saved = form.dataset.saved;
-      var now = new URLSearchParams(new FormData(form));
-      now.delete("csrfmiddlewaretoken");
-      if (now.toString() !== saved && now.toString() !== form.dataset.sending) { window.htmx.trigger(form, "submit"); }
-    }
+    if (form && window.uaipAutosave) { window.uaipAutosave.save(form); }
   }
 
   function setAll(all) {
@@ -90,7 +81,7 @@
 
     var target = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
     if (!target || !target.matches("article.question")) {
-      target = questions().find(function (block) { return !isAnswered(block) && !block.classList.contains("not-applicable"); });
+      target = questions().find(function (block) { return block.classList.contains("status-unanswered") && !block.classList.contains("not-applicable"); });
     }
     setAll(false);
     show((target || questions()[0]).id, true);
