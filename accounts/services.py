@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import User, normalize_email
+from sessions_app.team.services import owned_sessions_hand_over
 
 logger = structlog.get_logger(__name__)
 
@@ -162,11 +163,13 @@ def password_reset_confirm(*, uidb64: str, token: str, new_password: str) -> Use
 
 @transaction.atomic
 def account_delete(*, user: User, password: str) -> None:
-    """Delete the account after checking its password (``ValidationError`` on ``password`` otherwise), with its
-    scoping sessions and everything in them; other owners' sessions are untouched. :class:`WrongPassword` when the
-    password does not match."""
+    """Delete the account after checking its password (``ValidationError`` on ``password`` otherwise), with the
+    scoping sessions only it works on; a session it owns with a team passes to another member first
+    (``owned_sessions_hand_over``), and other owners' sessions keep the answers it gave (authorship then reads
+    "a former member"). :class:`WrongPassword` when the password does not match."""
     if not user.check_password(password):
         raise WrongPassword("password")
+    owned_sessions_hand_over(user=user)
     tokens_revoke_all(user=user)
     user_id = str(user.pk)
     user.delete()

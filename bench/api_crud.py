@@ -186,6 +186,7 @@ def seed(*, users: int, sessions: int, reseed: bool) -> dict[str, list[str]]:
 
     from accounts.models import User
     from sessions_app.models import ScopingSession, SessionStatus
+    from sessions_app.team.services import owners_join
 
     bench_users = User.objects.filter(email__endswith=f"@{BENCH_EMAIL_DOMAIN}")
     ScopingSession.objects.filter(owner__in=bench_users, project_name__startswith=CREATED_PREFIX).delete()
@@ -206,7 +207,7 @@ def seed(*, users: int, sessions: int, reseed: bool) -> dict[str, list[str]]:
             )
             rng = random.Random(7)
             statuses = [SessionStatus.IN_PROGRESS] * 8 + [SessionStatus.COMPLETED, SessionStatus.ABANDONED]
-            ScopingSession.objects.bulk_create(
+            made = ScopingSession.objects.bulk_create(
                 (
                     ScopingSession(
                         owner=people[n % users],
@@ -219,6 +220,7 @@ def seed(*, users: int, sessions: int, reseed: bool) -> dict[str, list[str]]:
                 ),
                 batch_size=2000,
             )
+            owners_join(made)
             # auto_now_add stamps every row with the same instant; spread them over 90 days like real data.
             with connection.cursor() as cursor:
                 cursor.execute(

@@ -44,6 +44,7 @@ def ensure_database(url: str, *, reseed: bool) -> bool:
 def seed(*, total: int, small: int, large: int, per_filler: int) -> None:
     from accounts.models import User
     from sessions_app.models import STAGE_COUNT, ScopingSession, StageState, StageStatus
+    from sessions_app.team.services import owners_join
 
     def owner(email: str) -> User:
         return User.objects.create_user(email=email, password="bench-password-123")
@@ -55,8 +56,11 @@ def seed(*, total: int, small: int, large: int, per_filler: int) -> None:
     started = time.monotonic()
     for user, count in counts:
         for start in range(0, count, 5000):
-            batch = ScopingSession.objects.bulk_create(
-                ScopingSession(owner=user, project_name=f"Project {start + n}") for n in range(min(5000, count - start))
+            batch = owners_join(
+                ScopingSession.objects.bulk_create(
+                    ScopingSession(owner=user, project_name=f"Project {start + n}")
+                    for n in range(min(5000, count - start))
+                )
             )
             StageState.objects.bulk_create(
                 StageState(

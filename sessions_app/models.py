@@ -38,6 +38,9 @@ class ScopingSession(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    # The acting user's role, set by the access guard (``sessions_app.access``) on the session it resolves.
+    role: str = ""
+
     class Meta:
         ordering = ["-updated_at", "-created_at"]
         indexes = [
@@ -54,6 +57,13 @@ class ScopingSession(models.Model):
 
     def __str__(self) -> str:
         return self.project_name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """A new session's owner is its first member (the owner membership), whoever creates the row."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if adding:
+            Membership.objects.create(session=self, user_id=self.owner_id, role=MemberRole.OWNER)
 
     @property
     def stages_completed(self) -> int:
@@ -112,6 +122,9 @@ class Answer(models.Model):
     quality = models.JSONField(default=dict, blank=True)
     structured = models.JSONField(null=True, blank=True)
     carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -171,6 +184,9 @@ class ConcernAcknowledgement(models.Model):
     key = models.CharField(max_length=120)
     message = models.TextField()
     reason = models.TextField(max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -344,3 +360,189 @@ class AdaptedExample(models.Model):
     @property
     def offline(self) -> bool:
         return self.provider == "offline"
+
+
+# --- The team around a session (DOMAIN.md "The team around a session") ---------------------------------------
+
+
+class MemberRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    REVIEWER = "reviewer", "Reviewer"
+    VIEWER = "viewer", "Viewer"
+
+
+class TeamFunction(models.TextChoices):
+    PRODUCT_MANAGER = "product_manager", "Product manager"
+    DATA_SCIENCE_LEAD = "data_science_lead", "Data-science lead"
+    ML_ENGINEER = "ml_engineer", "ML engineer"
+    ETHICS_RISK_OFFICER = "ethics_risk_officer", "Ethics / risk officer"
+
+
+class Membership(models.Model):
+    """A user's place in a session's team: the role decides what they may do (``sessions_app.access``), the
+    optional function which questions are usually theirs. Exactly one owner; ``ScopingSession.owner`` follows it."""
+
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=MemberRole.choices)
+    function = models.CharField(max_length=24, choices=TeamFunction.choices, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="membership_unique"),
+            models.UniqueConstraint(fields=["session"], condition=models.Q(role="owner"), name="one_owner"),
+        ]
+        indexes = [models.Index(fields=["user", "session"], name="membership_user_session_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} of {self.session_id}"
+
+
+class Invitation(models.Model):
+    """An invitation to an address with no account yet: a signed link (``team.services.INVITATION_DAYS``)
+    that joins the session with ``role`` once its holder registers or logs in with that address."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=12, choices=MemberRole.choices)
+    function = models.CharField(max_length=24, choices=TeamFunction.choices, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role}"
+
+
+class CommentTarget(models.TextChoices):
+    ANSWER = "answer", "Answer"
+    CHARTER_SECTION = "charter_section", "Charter section"
+
+
+class CommentThread(models.Model):
+    """The discussion of one answer (``target`` = ``question_id`` or ``question_id#item``) or one charter section
+    (``target`` = the section's anchor). Resolving closes it; a reply reopens it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="comment_threads")
+    target_kind = models.CharField(max_length=16, choices=CommentTarget.choices)
+    target = models.CharField(max_length=80)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["session", "target_kind", "target"], name="thread_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.target_kind} {self.target}"
+
+
+COMMENT_MAX = 4000
+
+
+class Comment(models.Model):
+    """One message of a thread: plain text, shown escaped."""
+
+    thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=COMMENT_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class SignOff(models.Model):
+    """A reviewer's sign-off of one charter version, with their comment. A new version starts unsigned."""
+
+    charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="signoffs")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=150)
+    comment = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["charter", "reviewer"], name="signoff_once_per_reviewer")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_name} signed v{self.charter_id}"
+
+
+class ActivityKind(models.TextChoices):
+    SESSION_CREATED = "session_created", "Session created"
+    SESSION_UPDATED = "session_updated", "Session renamed"
+    ANSWER_SAVED = "answer_saved", "Answer saved"
+    ITEM_REMOVED = "item_removed", "Item removed"
+    GATE_PASSED = "gate_passed", "Stage completed"
+    ACKNOWLEDGED = "acknowledged", "Concern acknowledged"
+    RESTORED = "restored", "Checkpoint restored"
+    MEMBER_ADDED = "member_added", "Member added"
+    MEMBER_CHANGED = "member_changed", "Member changed"
+    MEMBER_REMOVED = "member_removed", "Member removed"
+    OWNER_TRANSFERRED = "owner_transferred", "Ownership transferred"
+    INVITATION_SENT = "invitation_sent", "Invitation sent"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+    CHARTER_GENERATED = "charter_generated", "Charter generated"
+    SIGNED_OFF = "signed_off", "Charter signed off"
+    COMMENTED = "commented", "Comment"
+    THREAD_RESOLVED = "thread_resolved", "Thread resolved"
+    THREAD_REOPENED = "thread_reopened", "Thread reopened"
+
+
+class ActivityEntry(models.Model):
+    """One change to a session, append-only. ``hash`` covers the entry and the previous entry's hash, so
+    editing or deleting an entry breaks every later link (``manage.py verify_activity_log``)."""
+
+    session = models.ForeignKey(ScopingSession, on_delete=models.CASCADE, related_name="activity")
+    seq = models.PositiveIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who it was when it happened, covered by the hash: kept when the account is deleted later (``actor`` then
+    # becomes null, which the hash does not cover).
+    actor_ref = models.CharField(max_length=36, blank=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    kind = models.CharField(max_length=24, choices=ActivityKind.choices)
+    summary = models.CharField(max_length=300)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+        constraints = [models.UniqueConstraint(fields=["session", "seq"], name="activity_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} #{self.seq} {self.kind}"

@@ -25,6 +25,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from sessions_app.errors import InterviewConflict, RunInProgress
 from sessions_app.interview.gates import GateResult
+from sessions_app.roles import RoleRequired
 from uaip.middleware import DATABASE_RETRY_AFTER, SERVICE_UNAVAILABLE, is_database_outage
 from uaip.ratelimits import RateLimitExceeded, wait_text
 
@@ -85,6 +86,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = PayloadTooLarge()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RoleRequired):
+        exc = exceptions.PermissionDenied(
+            {"detail": exc.message, "code": "role_required", "role": exc.role, "required_roles": exc.required_roles}
+        )
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
 

@@ -323,6 +323,8 @@ else:
 
 # Sessions untouched this long become "abandoned" (manage.py mark_abandoned_sessions); answering reopens them.
 SESSION_ABANDON_AFTER_DAYS = env_int("SESSION_ABANDON_AFTER_DAYS", 30)
+# Reviewers' sign-offs that approve a charter whose decision is "submit to committee" (any other decision: one).
+CHARTER_SIGNOFF_QUORUM = env_int("CHARTER_SIGNOFF_QUORUM", 2)
 
 # --- Account security: e-mail, password reset, idempotency keys (accounts/, uaip/idempotency.py) ---------------
 # E-mail (password-reset links). While developing it goes to the console (stdout) unless EMAIL_HOST is set. In

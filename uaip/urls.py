@@ -28,6 +28,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("sessions/", include("sessions_app.urls")),
     path("sessions/", include("sessions_app.charter.urls", namespace="charter")),
+    path("sessions/", include("sessions_app.team.urls", namespace="team")),
+    path("sessions/", include("sessions_app.comments.urls", namespace="comments")),
     path("api/v1/", include((api_v1, "api"))),
     # The browsable API's "Log in" / "Log out" links: the site's own login (one defended login path), no second one.
     path("api-auth/", include((browsable_api_auth, "rest_framework"))),

@@ -13,6 +13,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from sessions_app.roles import RoleRequired
 from uaip.health import system_health
 from uaip.middleware import API_PREFIX, is_database_outage, json_error, service_unavailable
 from uaip.ratelimits import RateLimitExceeded, wait_text
@@ -81,9 +82,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = exception.message if isinstance(exception, RoleRequired) else None
     if request.path.startswith(API_PREFIX):
-        return json_error(403, "You do not have permission to do this.", "permission_denied")
-    return render(request, "errors/403.html", status=403)
+        return json_error(403, message or "You do not have permission to do this.", "permission_denied")
+    return render(request, "errors/403.html", {"message": message}, status=403)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -15,16 +15,17 @@ from sessions_app.charter import selectors, services
 from sessions_app.charter.serializers import (
     CHARTER_CONTENT_SCHEMA,
     CharterOutput,
-    CharterSummaryOutput,
     CharterVersionsOutput,
     ConsistencyOutput,
     FindingAcknowledgementOutput,
+    SignOffStateOutput,
     UsageOutput,
     charter_download,
 )
 from sessions_app.charter.word import DOCX_CONTENT_TYPE
 from sessions_app.interview.rules import MIN_REASON_CHARS
 from sessions_app.interview.serializers import ReasonField
+from sessions_app.roles import Capability
 from sessions_app.runs.serializers import RunOutput
 from uaip.api import (
     AUTHENTICATED_ERRORS,
@@ -69,11 +70,11 @@ def _appendix(request: Request) -> bool:
     return value != "0"
 
 
-class ApproveInput(serializers.Serializer):
-    approver_name = documented(Text, trimmed(1, 150))(max_length=150)
-    approved_at = serializers.DateField(required=False, help_text="The day of the approval; today by default.")
-    comment = documented(Text, trimmed(0, 2000))(max_length=2000, required=False, allow_blank=True, default="")
-    version = Integer(required=False, min_value=1, help_text="The version approved; the latest by default.")
+class SignOffInput(serializers.Serializer):
+    comment = documented(Text, trimmed(MIN_REASON_CHARS, 2000))(
+        max_length=2000, help_text="What you checked: at least a sentence."
+    )
+    version = Integer(required=False, min_value=1, help_text="The version signed: the latest (the default).")
 
 
 class ReasonInput(serializers.Serializer):
@@ -99,7 +100,7 @@ class CharterView(SessionScopedAPIView):
     )
     @idempotent
     def post(self, request: Request, session_id: str) -> Response:
-        run = services.charter_generate(session=self.session)
+        run = services.charter_generate(session=self.session, actor=request.user)
         return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -111,24 +112,32 @@ class CharterVersionsView(SessionScopedAPIView):
         return Response(CharterVersionsOutput({"results": versions}).data)
 
 
-class CharterApproveView(SessionScopedAPIView):
+class CharterSignOffsView(SessionScopedAPIView):
+    throttle_classes = [ApiThrottle]
+    capabilities = {"POST": Capability.SIGN_OFF}
+
     @extend_schema(
-        request=ApproveInput,
-        responses={200: CharterSummaryOutput, **errors(*BODY_ERRORS, 404, *AUTHENTICATED_ERRORS)},
+        parameters=[VERSION_PARAM], responses={200: SignOffStateOutput, **errors(400, 404, *AUTHENTICATED_ERRORS)}
+    )
+    def get(self, request: Request, session_id: str) -> Response:
+        """A version's sign-offs (the latest by default), how many approve it, and whether it is approved."""
+        charter = selectors.charter_get(session=self.session, version=request.query_params.get("version"))
+        return Response(SignOffStateOutput(selectors.signoff_state(charter)).data)
+
+    @extend_schema(
+        request=SignOffInput,
+        responses={201: SignOffStateOutput, **errors(*BODY_ERRORS, 403, 404, 409, *AUTHENTICATED_ERRORS)},
     )
     def post(self, request: Request, session_id: str) -> Response:
-        """Record the approval on a version (the latest by default)."""
-        data = ApproveInput(data=request.data)
+        """Sign off the latest version with a comment (reviewers). 409: a `halt` decision, a superseded version,
+        or a second sign-off of yours."""
+        data = SignOffInput(data=request.data)
         data.is_valid(raise_exception=True)
         charter = selectors.charter_get(session=self.session, version=data.validated_data.get("version"))
-        charter = call_service(
-            services.charter_approve,
-            charter=charter,
-            approver_name=data.validated_data["approver_name"],
-            approved_at=data.validated_data.get("approved_at"),
-            comment=data.validated_data["comment"],
+        call_service(
+            services.charter_sign_off, charter=charter, actor=request.user, comment=data.validated_data["comment"]
         )
-        return Response(CharterSummaryOutput(charter).data)
+        return Response(SignOffStateOutput(selectors.signoff_state(charter)).data, status=status.HTTP_201_CREATED)
 
 
 class CharterDownloadView(SessionScopedAPIView):
@@ -158,7 +167,7 @@ class ConsistencyView(SessionScopedAPIView):
         description="Queues a consistency check on its own (poll the run); 409 `stages_incomplete` as for generation.",
     )
     def post(self, request: Request, session_id: str) -> Response:
-        run = services.consistency_start(session=self.session)
+        run = services.consistency_start(session=self.session, actor=request.user)
         return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={200: ConsistencyOutput, **errors(404, *AUTHENTICATED_ERRORS)})
@@ -183,7 +192,11 @@ class FindingAcknowledgeView(SessionScopedAPIView):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         ack = call_service(
-            services.finding_acknowledge, session=self.session, key=key, reason=data.validated_data["reason"]
+            services.finding_acknowledge,
+            session=self.session,
+            key=key,
+            reason=data.validated_data["reason"],
+            actor=request.user,
         )
         return Response(FindingAcknowledgementOutput(ack).data)
 

@@ -160,6 +160,7 @@ def generate(run: StageRun) -> tuple[dict[str, Any], RunUsage | None] | None:
         markdown=to_markdown(content),
         provider=narrative.provider,
         offline=narrative.offline,
+        actor=run.owner,
     )
     # The PDF and Word files are made here, once per version, so that a download is a read of stored bytes and
     # the web process never lays out a PDF. The version exists already: a cancel now changes nothing.

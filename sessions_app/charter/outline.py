@@ -808,6 +808,23 @@ def _appendix(s: Mapping[str, Any]) -> Blocks:
 
 
 def _approval(s: Mapping[str, Any]) -> Blocks:
+    signoffs = s.get("signoffs") or []
+    if signoffs:
+        required = int(s.get("signoffs_required") or 0)
+        status = (
+            f"Approved: {len(signoffs)} of {required} sign-off{'s' if required != 1 else ''}."
+            if s.get("approved")
+            else f"{len(signoffs)} of {required} sign-off{'s' if required != 1 else ''} so far; not yet approved."
+        )
+        return [
+            table(
+                ["Reviewer", "Signed", "Comment"],
+                [[o["name"], date_text(o["signed_at"], missing=""), o["comment"]] for o in signoffs],
+                empty="No sign-offs.",
+                widths=(25, 18, 57),
+            ),
+            para(status, css_class="meta"),
+        ]
     approved_at = date_text(s["approved_at"], missing="") if s["approved_at"] else None
     return [
         fields(("Approver", s["approver_name"]), ("Date", approved_at), ("Comment", s["comment"]), sign_off=True),

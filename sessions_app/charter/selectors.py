@@ -3,14 +3,24 @@ They never write; the session comes from the access guard."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Max
 from django.http import Http404
 
 from sessions_app.interview.registry import REGISTRY
 from sessions_app.interview.selectors import acknowledgement_reasons, answer_rows, stage_states
-from sessions_app.models import CROSS_STAGE, Charter, CharterExport, ConsistencyReview, ScopingSession, StageStatus
+from sessions_app.models import (
+    CROSS_STAGE,
+    Charter,
+    CharterExport,
+    ConsistencyReview,
+    ScopingSession,
+    SignOff,
+    StageStatus,
+)
 
 
 def charter_get(*, session: ScopingSession, version: int | str | None = None) -> Charter:
@@ -90,3 +100,51 @@ def charter_export(*, charter: Charter, fmt: str, appendix: bool = True) -> Char
 def parse_appendix(value: str | None) -> bool:
     """The ``appendix`` query parameter: '0', 'false', 'no' or 'off' leave the appendix out; anything else keeps it."""
     return (value or "").strip().lower() not in {"0", "false", "no", "off"}
+
+
+# --- Sign-offs ----------------------------------------------------------------------------------------------------
+
+
+def signoffs_required(charter: Charter) -> int:
+    """How many reviewers' sign-offs approve this version: ``CHARTER_SIGNOFF_QUORUM`` (default 2) for a
+    committee submission, one for any other decision; ``halt`` cannot be approved (0: never)."""
+    if charter.decision == "halt":
+        return 0
+    if charter.decision == "submit_to_committee":
+        return max(1, int(settings.CHARTER_SIGNOFF_QUORUM))
+    return 1
+
+
+def signoffs_list(charter: Charter) -> list[SignOff]:
+    return list(SignOff.objects.filter(charter=charter).order_by("created_at", "id"))
+
+
+def signoff_state(charter: Charter) -> dict[str, Any]:
+    """The version's sign-offs as the page, the API and the exports show them."""
+    signoffs = signoffs_list(charter)
+    required = signoffs_required(charter)
+    return {
+        "version": charter.version,
+        "decision": charter.decision,
+        "required": required,
+        "approvable": required > 0,
+        "approved": required > 0 and len(signoffs) >= required,
+        "approved_at": charter.approved_at,
+        "signoffs": signoffs,
+    }
+
+
+def charter_content(charter: Charter) -> dict[str, Any]:
+    """The version's content with its sign-offs in the approval section (the content itself never changes: the
+    sign-offs come after it was generated). A version without sign-offs reads exactly as stored."""
+    signoffs = signoffs_list(charter)
+    if not signoffs:
+        return charter.content
+    content = copy.deepcopy(charter.content)
+    required = signoffs_required(charter)
+    content["sections"]["approval"]["signoffs"] = [
+        {"name": s.reviewer_name, "signed_at": s.created_at.isoformat(), "comment": s.comment} for s in signoffs
+    ]
+    content["sections"]["approval"]["signoffs_required"] = required
+    content["sections"]["approval"]["approved"] = required > 0 and len(signoffs) >= required
+    return content

@@ -11,9 +11,10 @@ from rest_framework import serializers
 from llm.selectors import UsageTotals
 from sessions_app.charter.content import DOCUMENT_KIND
 from sessions_app.charter.rendering import charter_filename, to_json, to_markdown
-from sessions_app.charter.selectors import changed_since
+from sessions_app.charter.selectors import changed_since, charter_content
 from sessions_app.charter.services import charter_export_fill
 from sessions_app.charter.word import DOCX_CONTENT_TYPE
+from sessions_app.interview.serializers import AuthorOutput
 from sessions_app.models import Charter, ConcernAcknowledgement
 
 
@@ -27,6 +28,27 @@ class ApprovalOutput(serializers.Serializer):
 
     def get_comment(self, charter: Charter) -> str | None:
         return charter.approval_comment or None
+
+
+class SignOffOutput(serializers.Serializer):
+    reviewer = AuthorOutput(allow_null=True, help_text="Null when the reviewer's account is gone.")
+    reviewer_name = serializers.CharField(help_text="As it was when they signed.")
+    comment = serializers.CharField()
+    signed_at = serializers.DateTimeField(source="created_at")
+
+
+class SignOffStateOutput(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    decision = serializers.CharField()
+    required = serializers.IntegerField(  # type: ignore[assignment]  # the body's key, not Field.required
+        min_value=0,
+        help_text="Sign-offs that approve this version (`CHARTER_SIGNOFF_QUORUM` for a committee "
+        "submission, else 1); 0 for `halt`, which cannot be approved.",
+    )
+    approvable = serializers.BooleanField()
+    approved = serializers.BooleanField()
+    approved_at = serializers.DateField(allow_null=True)
+    signoffs = SignOffOutput(many=True)
 
 
 class CharterSummaryOutput(serializers.Serializer):
@@ -149,9 +171,9 @@ def charter_download(charter: Charter, fmt: str, *, appendix: bool = True) -> Ht
     if fmt == "md":
         # Rendered from the content like the other formats, so versions stored before a rendering fix (the
         # escaping of raw HTML from answers, say) download with it too.
-        body: bytes | str = to_markdown(charter.content, appendix=appendix)
+        body: bytes | str = to_markdown(charter_content(charter), appendix=appendix)
     elif fmt == "json":
-        body = to_json(charter.content)
+        body = to_json(charter_content(charter))
     else:
         body = bytes(charter_export_fill(charter=charter, fmt=fmt, appendix=appendix).data)
     response = HttpResponse(body, content_type=DOWNLOAD_TYPES[fmt])

@@ -6,7 +6,7 @@ app_name = "charter"
 urlpatterns: list[URLPattern] = [
     path("<str:session_id>/charter/", views.charter_page, name="page"),
     path("<str:session_id>/charter/generate/", views.charter_generate, name="generate"),
-    path("<str:session_id>/charter/approve/", views.charter_approve, name="approve"),
+    path("<str:session_id>/charter/signoffs/", views.charter_sign_off, name="sign_off"),
     path("<str:session_id>/charter/consistency/", views.consistency_check, name="consistency"),
     path("<str:session_id>/charter/runs/<str:run_id>/", views.charter_run_status, name="run_status"),
     path("<str:session_id>/charter/runs/<str:run_id>/cancel/", views.charter_run_cancel, name="run_cancel"),
@@ -26,7 +26,7 @@ api_urlpatterns: list[URLPattern] = [
     ),
     path(f"{SESSION}/charter", api.CharterView.as_view(), name="charter"),
     path(f"{SESSION}/charter/versions", api.CharterVersionsView.as_view(), name="charter-versions"),
-    path(f"{SESSION}/charter/approve", api.CharterApproveView.as_view(), name="charter-approve"),
+    path(f"{SESSION}/charter/signoffs", api.CharterSignOffsView.as_view(), name="charter-signoffs"),
     path(f"{SESSION}/consistency", api.ConsistencyView.as_view(), name="consistency"),
     path(
         f"{SESSION}/consistency/<str:key>/acknowledge", api.FindingAcknowledgeView.as_view(), name="finding-acknowledge"

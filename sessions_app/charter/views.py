@@ -19,9 +19,11 @@ from sessions_app.charter.content import SECTION_TITLES
 from sessions_app.charter.outline import charter_outline, question_ref
 from sessions_app.charter.rendering import to_html
 from sessions_app.charter.serializers import charter_download
+from sessions_app.comments.selectors import unresolved_counts
 from sessions_app.errors import InterviewConflict, RunInProgress
 from sessions_app.interview.governance import DECISION_LABELS
 from sessions_app.models import Charter, RunKind, ScopingSession, StageRun
+from sessions_app.roles import Capability
 from sessions_app.runs import services as runs
 from sessions_app.runs.selectors import run_get, run_latest
 from sessions_app.runs.serializers import run_json
@@ -34,10 +36,11 @@ GENERATE_LIMIT = "charter_generate"
 
 
 def _document_context(charter: Charter, appendix: bool = True) -> dict[str, Any]:
-    sections = charter.content["sections"]
+    content = selectors.charter_content(charter)
+    sections = content["sections"]
     return {
-        "content": charter.content,
-        "document": charter_outline(charter.content, appendix=appendix),
+        "content": content,
+        "document": charter_outline(content, appendix=appendix),
         "appendix": appendix,
         "s": sections,
         "box": sections["ethical_review"]["decision_box"],
@@ -55,7 +58,9 @@ def _answer_link(session: ScopingSession, key: str) -> dict[str, str]:
     return {"text": ref.text, "url": f"{url}#{anchor}", "stage": str(stage)}
 
 
-def _page_context(session: ScopingSession, version: str | None = None, appendix: bool = True) -> dict[str, Any]:
+def _page_context(
+    session: ScopingSession, version: str | None = None, appendix: bool = True, user_id: Any = None
+) -> dict[str, Any]:
     charter = None
     if session.charters.exists():
         charter = selectors.charter_get(session=session, version=version)
@@ -72,6 +77,10 @@ def _page_context(session: ScopingSession, version: str | None = None, appendix:
         "run": run_json(run) if run else None,
         "run_active": bool(run and run.is_active),
         "decision_labels": DECISION_LABELS,
+        "signoff": (signoff := selectors.signoff_state(charter) if charter else None),
+        "signed_by_me": bool(signoff and any(s.reviewer_id == user_id for s in signoff["signoffs"])),
+        "comment_counts": unresolved_counts(session=session),
+        "with_comments": True,
         **(_document_context(charter, appendix) if charter else {}),
     }
 
@@ -80,14 +89,14 @@ def _page_context(session: ScopingSession, version: str | None = None, appendix:
 @require_GET
 def charter_page(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     appendix = selectors.parse_appendix(request.GET.get("appendix"))
-    context = _page_context(session, request.GET.get("version"), appendix)
+    context = _page_context(session, request.GET.get("version"), appendix, user_id=request.user.pk)
     return render(request, "sessions_app/charter_page.html", context)
 
 
 def _start_run(request: HtmxHttpRequest, session: ScopingSession, start: Callable[..., StageRun]) -> HttpResponse:
     """Start a charter or consistency run; htmx gets the progress partial, a plain post the page again."""
     try:
-        run = start(session=session)
+        run = start(session=session, actor=request.user)
     except InterviewConflict as exc:
         messages.error(request, exc.message)
     except RunInProgress as exc:
@@ -144,7 +153,7 @@ def charter_run_cancel(request: HtmxHttpRequest, session: ScopingSession, run_id
 def charter_run_retry(request: HtmxHttpRequest, session: ScopingSession, run_id: str) -> HttpResponse:
     run = run_get(user=request.user, run_id=run_id, session=session)
     try:
-        runs.run_retry(run=run)
+        runs.run_retry(run=run, actor=request.user)
     except (InterviewConflict, RunInProgress) as exc:
         messages.error(request, str(exc))
     return redirect("charter:page", session_id=session.id)
@@ -154,28 +163,35 @@ def charter_run_retry(request: HtmxHttpRequest, session: ScopingSession, run_id:
 @require_POST
 def finding_acknowledge(request: HtmxHttpRequest, session: ScopingSession, key: str) -> HttpResponse:
     try:
-        services.finding_acknowledge(session=session, key=key, reason=request.POST.get("reason", ""))
+        services.finding_acknowledge(
+            session=session, key=key, reason=request.POST.get("reason", ""), actor=request.user
+        )
         messages.success(request, "Finding acknowledged. It will be listed in the charter's open issues.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(reverse("charter:page", kwargs={"session_id": session.id}) + "#consistency")
 
 
-@session_page
+@session_page(POST=Capability.SIGN_OFF)
 @require_POST
-def charter_approve(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
+@limit_writes("session_write")
+def charter_sign_off(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     charter = selectors.charter_get(session=session, version=request.POST.get("version"))
     try:
-        services.charter_approve(
+        services.charter_sign_off(
             charter=charter,
-            approver_name=request.POST.get("approver_name", ""),
-            approved_at=request.POST.get("approved_at") or None,
+            actor=request.user,  # type: ignore[arg-type]  # session_page logs in first
             comment=request.POST.get("comment", ""),
         )
-        messages.success(request, f"Approval recorded on version {charter.version}.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect(reverse("charter:page", kwargs={"session_id": session.id}) + f"?version={charter.version}")
+    except InterviewConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        state = selectors.signoff_state(charter)
+        done = " The version is approved." if state["approved"] else ""
+        messages.success(request, f"Your sign-off of version {charter.version} is recorded.{done}")
+    return redirect(reverse("charter:page", kwargs={"session_id": session.id}) + f"?version={charter.version}#signoffs")
 
 
 @session_page
@@ -184,5 +200,5 @@ def charter_file(request: HtmxHttpRequest, session: ScopingSession, fmt: str) ->
     charter = selectors.charter_get(session=session, version=request.GET.get("version"))
     appendix = selectors.parse_appendix(request.GET.get("appendix"))
     if fmt == "html":
-        return HttpResponse(to_html(charter.content, appendix=appendix))
+        return HttpResponse(to_html(selectors.charter_content(charter), appendix=appendix))
     return charter_download(charter, fmt, appendix=appendix)

@@ -86,6 +86,15 @@ class AnswerInput(serializers.Serializer):
         help_text="Index within a repeatable group (several KPIs or personas; see the group's `max_items`); "
         "0 elsewhere.",
     )
+    version = Integer(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        help_text="The `version` of the answer you edited (0: there was none). When another member has saved a "
+        "newer answer since, the save is refused with 409 `answer_changed` and their answer in `current`. "
+        "Absent: no check.",
+    )
 
     def validate_question_id(self, value: str) -> str:
         if not re.fullmatch(QUESTION_ID_PATTERN, value):
@@ -160,6 +169,8 @@ class AnswerSubmitView(SessionScopedAPIView):
             question_id=data.validated_data["question_id"],
             answer=data.validated_data["answer"],
             item=data.validated_data["item"],
+            actor=request.user,
+            version=data.validated_data["version"],
         )
         if submitted.run is None:
             return Response(AnswerSavedOutput(submitted).data, status=status.HTTP_201_CREATED)
@@ -176,7 +187,7 @@ class StageCompleteView(SessionScopedAPIView):
     def post(self, request: Request, session_id: str, stage_number: int) -> Response:
         """Run the stage's gate: a checkpoint when it passes, 409 `gate_failed` with what is missing when not."""
         number = selectors.stage_number_or_404(stage_number)
-        checkpoint = services.stage_complete(session=self.session, stage_number=number)
+        checkpoint = services.stage_complete(session=self.session, stage_number=number, actor=request.user)
         body = {"checkpoint": checkpoint, "current_stage": self.session.current_stage}
         return Response(StageCompletedOutput(body).data)
 
@@ -193,6 +204,7 @@ class ConcernAcknowledgeView(SessionScopedAPIView):
         data.is_valid(raise_exception=True)
         ack = call_service(
             services.concern_acknowledge,
+            actor=request.user,
             session=self.session,
             stage_number=selectors.stage_number_or_404(stage_number),
             key=key,
@@ -207,7 +219,7 @@ class StagesRecheckView(SessionScopedAPIView):
         """Re-check stages: re-run, in order, the gate of every stage that needs review or was re-opened by an
         edit. Stages that pass are complete again (new checkpoints); the first that does not pass stops it and its
         `gate` says what is missing; the later ones keep needing review. Always 200: the outcome is in the body."""
-        result = services.stages_recheck(session=self.session)
+        result = services.stages_recheck(session=self.session, actor=request.user)
         body = {
             "passed": result.passed,
             "results": result.results,
@@ -229,7 +241,7 @@ class CheckpointRestoreView(SessionScopedAPIView):
     def post(self, request: Request, session_id: str, checkpoint_id: str) -> Response:
         """Put a stage's answers back as they were at a checkpoint; later completed stages become stale."""
         checkpoint = selectors.checkpoint_get(self.session, checkpoint_id)
-        session = services.checkpoint_restore(session=self.session, checkpoint=checkpoint)
+        session = services.checkpoint_restore(session=self.session, checkpoint=checkpoint, actor=request.user)
         body = {
             "restored": checkpoint,
             "current_stage": session.current_stage,
@@ -251,10 +263,11 @@ class AnswerBatchResultOutput(serializers.Serializer):
     question_id = serializers.CharField()
     item = serializers.IntegerField()
     status = serializers.ChoiceField(
-        choices=["saved", "checking", "unchanged", "queued", "invalid"],
+        choices=["saved", "checking", "unchanged", "queued", "invalid", "conflict"],
         help_text="`saved`: a typed answer, accepted. `checking`: text saved, its check runs (`run_id`). "
         "`unchanged`: identical to the current answer, nothing written. `queued`: text NOT saved yet because "
-        "another check is running: send it again after `retry_after` seconds. `invalid`: not saved, see `errors`.",
+        "another check is running: send it again after `retry_after` seconds. `invalid`: not saved, see `errors`. "
+        "`conflict`: not saved, another member changed the answer since your `version` (see `errors`).",
     )
     answer = AnswerOutput(allow_null=True, required=False)
     run_id = serializers.UUIDField(allow_null=True, required=False)
@@ -285,9 +298,10 @@ class AnswerBatchView(SessionScopedAPIView):
             session=self.session,
             stage_number=selectors.stage_number_or_404(stage_number),
             answers=[
-                services.GroupAnswer(entry["question_id"], entry["item"], entry["answer"])
+                services.GroupAnswer(entry["question_id"], entry["item"], entry["answer"], entry["version"])
                 for entry in data.validated_data["answers"]
             ],
+            actor=request.user,
         )
         body = [
             {
@@ -320,6 +334,7 @@ class GroupItemView(SessionScopedAPIView):
         group = selectors.group_or_404(stage_number, group_key)
         rows = call_service(
             services.answer_item_remove,
+            actor=request.user,
             session=self.session,
             stage_number=stage_number,
             group_key=group.key,

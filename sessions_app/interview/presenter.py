@@ -32,6 +32,7 @@ from sessions_app.models import (
     StageRun,
     StageState,
     StageStatus,
+    TeamFunction,
 )
 from sessions_app.runs.selectors import answer_runs
 from sessions_app.runs.serializers import run_json
@@ -151,6 +152,8 @@ class GroupView:
     title: str
     repeatable: bool
     items: list[GroupItem]
+    function: str = ""  # the team function that usually answers the group (question bank)
+    expected: list[str] = field(default_factory=list)  # the members with that function (the stage page fills it)
 
     @property
     def blocks(self) -> list[QuestionBlock]:
@@ -159,6 +162,10 @@ class GroupView:
     @property
     def can_add(self) -> bool:
         return self.repeatable and len(self.items) < MAX_REPEAT_ITEMS
+
+    @property
+    def function_label(self) -> str:
+        return TeamFunction(self.function).label if self.function in TeamFunction.values else ""
 
 
 @dataclass
@@ -278,7 +285,13 @@ def _groups(reads: StageReads, extra_items: dict[str, int]) -> list[GroupView]:
             for n, index in enumerate(sorted(indexes), start=1)
         ]
         groups.append(
-            GroupView(key=group.group.key, title=group.group.title, repeatable=group.group.repeatable, items=items)
+            GroupView(
+                key=group.group.key,
+                title=group.group.title,
+                repeatable=group.group.repeatable,
+                items=items,
+                function=group.group.function.value,
+            )
         )
     return groups
 

@@ -131,6 +131,7 @@ def _escalate(last: Answer) -> Answer:
         quality={**best.quality, "carried_forward_from_attempt": best.attempt},
         structured=best.structured,
         carried_from=best,
+        answered_by_id=best.answered_by_id,
     )
 
 

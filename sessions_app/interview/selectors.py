@@ -204,7 +204,7 @@ def answer_rows(session: ScopingSession, stage_number: int | None = None) -> lis
 def current_rows(session: ScopingSession) -> QuerySet[Answer]:
     """The latest row of each (question, item) of the session, in one query that returns only those rows:
     ``DISTINCT ON`` on PostgreSQL, a ``ROW_NUMBER()`` window elsewhere (SQLite), instead of every revision."""
-    rows = Answer.objects.filter(session=session)
+    rows = Answer.objects.filter(session=session).select_related("answered_by")
     if connection.features.can_distinct_on_fields:
         return rows.order_by("question_id", "item", "-created_at", "-id").distinct("question_id", "item")
     newest_first = Window(
@@ -229,7 +229,7 @@ def _current_by_key(rows: Iterable[Answer]) -> dict[tuple[str, int], Answer]:
 
 def current_answer(session: ScopingSession, question_id: str, item: int) -> Answer | None:
     """The latest row of one answer (its current value), or ``None`` before the first."""
-    rows = Answer.objects.filter(session=session, question_id=question_id, item=item)
+    rows = Answer.objects.filter(session=session, question_id=question_id, item=item).select_related("answered_by")
     return rows.order_by("-created_at", "-id").first()
 
 

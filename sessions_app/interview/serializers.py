@@ -79,8 +79,19 @@ class StoredAnswerField(serializers.JSONField):
     pass
 
 
+class AuthorOutput(serializers.Serializer):
+    user_id = serializers.UUIDField(source="pk")
+    name = serializers.CharField(source="get_full_name")
+
+
 class AnswerOutput(serializers.Serializer):
     answer_id = serializers.IntegerField(source="pk")
+    version = serializers.IntegerField(
+        source="pk",
+        help_text="Send it back as `version` when saving over this answer: a newer answer by another member "
+        "since then refuses the save (409 `answer_changed`).",
+    )
+    answered_by = AuthorOutput(allow_null=True, help_text="Who saved this answer; null if that account is gone.")
     item = serializers.IntegerField(min_value=0)
     value = StoredAnswerField()
     status = serializers.ChoiceField(choices=AnswerStatus.choices)

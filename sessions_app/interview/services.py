@@ -7,6 +7,8 @@ runs gates, the governance step decides, the executor does the model work in the
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import BaseModel
 
+from accounts.models import ActingUser, User
+from sessions_app.activity.services import activity_record
 from sessions_app.errors import InterviewConflict, RunInProgress
 from sessions_app.interview import progress, selectors
 from sessions_app.interview.answer_types import validate_answer
@@ -27,6 +31,7 @@ from sessions_app.models import (
     ACTIVE_RUN_STATUSES,
     REMOVED_MARK,
     REMOVED_VALUE,
+    ActivityKind,
     Answer,
     AnswerStatus,
     Checkpoint,
@@ -51,10 +56,46 @@ class Submitted:
 
 
 # --- answers --------------------------------------------------------------------------------------------------
+def _value_digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _refuse_if_overtaken(current: Answer | None, version: int | None, actor: ActingUser | None) -> None:
+    """The optimistic check between members: ``version`` is the answer the writer started from (its id, 0 for
+    none). When another member has saved a newer answer since, the save is refused (409 ``answer_changed``) with
+    that answer, so nothing is overwritten unseen. A writer's own newer save (another tab) does not count."""
+    if version is None:
+        return
+    seen = current.pk if current is not None else 0
+    if current is None or seen == version or current.answered_by_id == getattr(actor, "pk", None):
+        return
+    by = current.answered_by.get_full_name() if current.answered_by else "another member"
+    raise InterviewConflict(
+        f"{by} changed this answer while you were editing it. Their answer is shown; "
+        "copy what you need from yours and save again.",
+        code="answer_changed",
+        current={
+            "version": current.pk,
+            "value": current.value,
+            "answered_by": by,
+            "created_at": current.created_at.isoformat(),
+        },
+    )
+
+
 def answer_submit(
-    *, session: ScopingSession, stage_number: int, question_id: str, answer: object, item: int = 0
+    *,
+    session: ScopingSession,
+    stage_number: int,
+    question_id: str,
+    answer: object,
+    item: int = 0,
+    actor: ActingUser | None = None,
+    version: int | None = None,
 ) -> Submitted:
-    """Validate and save the answer at once; free text then gets a background quality check."""
+    """Validate and save the answer at once; free text then gets a background quality check. ``actor`` is who
+    answers (the session's owner when not given); ``version`` the answer they started from (see
+    :func:`_refuse_if_overtaken`)."""
     q = selectors.question_for(stage_number, question_id, item)
     try:
         normalised = validate_answer(q, answer)
@@ -64,6 +105,7 @@ def answer_submit(
         locked = ScopingSession.objects.select_for_update().get(pk=session.pk)
         selectors.require_reachable(locked, stage_number)
         current = selectors.current_answer(locked, q.id, item)
+        _refuse_if_overtaken(current, version, actor)
         if (
             current is not None
             and current.value == normalised.to_json()
@@ -80,8 +122,24 @@ def answer_submit(
             value=normalised.to_json(),
             attempt=selectors.attempt_after(locked, current, q.id, item),
             status=AnswerStatus.PENDING if q.is_quality_scored else AnswerStatus.ACCEPTED,
+            answered_by_id=getattr(actor, "pk", None) or locked.owner_id,
         )
+        row.answered_by = actor if isinstance(actor, User) else None
         effect = progress.reopen_from(locked, stage_number)
+        activity_record(
+            session=locked,
+            locked=True,
+            actor=actor,
+            kind=ActivityKind.ANSWER_SAVED,
+            summary=f"Answered {q.id}{f' #{item + 1}' if item else ''}: {q.text[:200]}",
+            detail={
+                "stage": stage_number,
+                "question_id": q.id,
+                "item": item,
+                "answer_id": row.pk,
+                "value_sha256": _value_digest(row.value),
+            },
+        )
         run = None
         if q.is_quality_scored:
             run = run_start(
@@ -90,6 +148,7 @@ def answer_submit(
                 stage=stage_number,
                 answer=row,
                 step="Saved. Waiting to check your answer…",
+                owner=actor,
             )
     _take_fields(session, locked)
     return Submitted(answer=row, run=run, effect=effect)
@@ -109,6 +168,7 @@ class GroupAnswer:
     question_id: str
     item: int
     answer: object  # a raw answer, as answer_submit takes it
+    version: int | None = None  # the answer the writer started from (answer_submit's ``version``)
 
 
 @dataclass(frozen=True)
@@ -116,7 +176,8 @@ class GroupAnswerResult:
     """What happened to one answer of a group save. ``status``: ``saved`` (a typed answer, final), ``checking``
     (free text saved, its check started), ``unchanged`` (identical to the current answer: nothing written),
     ``queued`` (free text *not saved yet*: another check is running; send it again after ``retry_after`` s),
-    ``invalid`` (not saved; ``errors`` says why)."""
+    ``invalid`` (not saved; ``errors`` says why), ``conflict`` (not saved: another member changed it since
+    ``version``)."""
 
     question_id: str
     item: int
@@ -128,7 +189,7 @@ class GroupAnswerResult:
 
 
 def answers_submit_group(
-    *, session: ScopingSession, stage_number: int, answers: list[GroupAnswer]
+    *, session: ScopingSession, stage_number: int, answers: list[GroupAnswer], actor: ActingUser | None = None
 ) -> list[GroupAnswerResult]:
     """Save several answers of a stage at once (a group's "Save group"): each is validated and saved on its own
     through :func:`answer_submit`, so a valid answer is kept even when its neighbour is refused.
@@ -167,6 +228,8 @@ def answers_submit_group(
                 question_id=entry.question_id,
                 answer=entry.answer,
                 item=entry.item,
+                actor=actor,
+                version=entry.version,
             )
         except ValidationError as exc:
             messages_ = (
@@ -177,13 +240,18 @@ def answers_submit_group(
         except RunInProgress as exc:
             results[key] = GroupAnswerResult(*key, status="queued", retry_after=exc.retry_after)
             continue
+        except InterviewConflict as exc:
+            results[key] = GroupAnswerResult(*key, status="conflict", errors=(exc.message,))
+            continue
         changed = submitted.answer.created_at >= started
         status = "unchanged" if not changed else ("checking" if submitted.run is not None else "saved")
         results[key] = GroupAnswerResult(*key, status=status, answer=submitted.answer, run=submitted.run)
     return [results[key] for key in keys]
 
 
-def answer_item_remove(*, session: ScopingSession, stage_number: int, group_key: str, item: int) -> list[Answer]:
+def answer_item_remove(
+    *, session: ScopingSession, stage_number: int, group_key: str, item: int, actor: ActingUser | None = None
+) -> list[Answer]:
     """Remove one item of a repeatable group (a second KPI, a persona). Answers are append-only, so nothing is
     deleted: each current answer of the item gets a *removal row* after it (``Answer.is_removal``), which the
     selectors read as "no answer"; the history stays. Like an edit, it re-opens the stage (``progress.reopen_from``).
@@ -221,10 +289,19 @@ def answer_item_remove(*, session: ScopingSession, stage_number: int, group_key:
                 attempt=1,
                 status=AnswerStatus.ACCEPTED,
                 quality={REMOVED_MARK: True, "removed_answer": row.pk},
+                answered_by_id=getattr(actor, "pk", None) or locked.owner_id,
             )
             for row in sorted(removed, key=lambda r: r.question_id)
         ]
         progress.reopen_from(locked, stage_number)
+        activity_record(
+            session=locked,
+            locked=True,
+            actor=actor,
+            kind=ActivityKind.ITEM_REMOVED,
+            summary=f"Removed item #{item + 1} of {group.title}",
+            detail={"stage": stage_number, "group": group.key, "item": item, "answer_ids": [r.pk for r in rows]},
+        )
     session.refresh_from_db()
     return rows
 
@@ -248,7 +325,7 @@ def stage_evaluate(*, session: ScopingSession, stage_number: int) -> tuple[BaseM
     return deliverable, REGISTRY[stage_number].gate(answers, deliverable, acknowledged)
 
 
-def stage_complete(*, session: ScopingSession, stage_number: int) -> Checkpoint:
+def stage_complete(*, session: ScopingSession, stage_number: int, actor: ActingUser | None = None) -> Checkpoint:
     """Run the gate; when it passes, write a checkpoint and move on. Otherwise 409 with what is missing."""
     selectors.require_reachable(session, stage_number)
     if StageRun.objects.filter(session=session, stage=stage_number, status__in=ACTIVE_RUN_STATUSES).exists():
@@ -261,9 +338,21 @@ def stage_complete(*, session: ScopingSession, stage_number: int) -> Checkpoint:
         checkpoint = _gate_recorded(locked, stage_number, deliverable, gate)
         if checkpoint is not None:
             progress.advance(locked, passed=stage_number)
+            _gate_logged(locked, actor, stage_number, checkpoint)
             session.refresh_from_db()
             return checkpoint
     raise InterviewConflict("The stage's gate did not pass yet.", code="gate_failed", gate=to_json(gate))
+
+
+def _gate_logged(locked: ScopingSession, actor: ActingUser | None, stage_number: int, checkpoint: Checkpoint) -> None:
+    activity_record(
+        session=locked,
+        locked=True,
+        actor=actor,
+        kind=ActivityKind.GATE_PASSED,
+        summary=f"Completed stage {stage_number}: {stage_definition(stage_number).title}",
+        detail={"stage": stage_number, "checkpoint_id": str(checkpoint.pk)},
+    )
 
 
 def _gate_recorded(
@@ -323,7 +412,7 @@ RECHECK_PASSED, RECHECK_NOT_PASSED, RECHECK_BUSY, RECHECK_SKIPPED = (
 )
 
 
-def stages_recheck(*, session: ScopingSession) -> Recheck:
+def stages_recheck(*, session: ScopingSession, actor: ActingUser | None = None) -> Recheck:
     """The "Re-check stages" action: run, in order, the gate of every stage that needs review or was re-opened by
     an edit. Each that passes is complete again with a new checkpoint; the first that does not pass stops the re-check
     (it stays open with its gate's result stored, so its page shows what is missing) and the later ones keep
@@ -355,6 +444,7 @@ def stages_recheck(*, session: ScopingSession) -> Recheck:
             if checkpoint is not None:
                 results.append(StageRecheck(stage=number, outcome=RECHECK_PASSED, checkpoint=checkpoint))
                 progress.advance(locked, passed=number)
+                _gate_logged(locked, actor, number, checkpoint)
                 continue
             if states[number].status == StageStatus.STALE:
                 # Reviewed and found wanting: it needs work now, like a stage whose answer changed.
@@ -368,14 +458,16 @@ def stages_recheck(*, session: ScopingSession) -> Recheck:
     return Recheck(results=results, current_stage=session.current_stage)
 
 
-def concern_acknowledge(*, session: ScopingSession, stage_number: int, key: str, reason: str) -> ConcernAcknowledgement:
+def concern_acknowledge(
+    *, session: ScopingSession, stage_number: int, key: str, reason: str, actor: ActingUser | None = None
+) -> ConcernAcknowledgement:
     reason = reason_checked(reason, what="concern")
     _, gate = stage_evaluate(session=session, stage_number=stage_number)
     concerns = {c.key: c for c in gate.concerns}
     if key not in concerns:
         raise ValidationError({"key": [f"Stage {stage_number} has no open concern {key!r}."]})
     return acknowledgement_save(
-        session=session, stage=stage_number, key=key, message=concerns[key].message, reason=reason
+        session=session, stage=stage_number, key=key, message=concerns[key].message, reason=reason, actor=actor
     )
 
 
@@ -389,19 +481,37 @@ def reason_checked(reason: str, *, what: str) -> str:
     return reason
 
 
+@transaction.atomic
 def acknowledgement_save(
-    *, session: ScopingSession, stage: int, key: str, message: str, reason: str
+    *, session: ScopingSession, stage: int, key: str, message: str, reason: str, actor: ActingUser | None = None
 ) -> ConcernAcknowledgement:
     """Record (or update) that the team accepts a concern or finding, with its reason; the charter lists it."""
     ack, _ = ConcernAcknowledgement.objects.update_or_create(
-        session=session, stage=stage, key=key, defaults={"reason": reason, "message": message}
+        session=session,
+        stage=stage,
+        key=key,
+        defaults={
+            "reason": reason,
+            "message": message,
+            "created_by_id": getattr(actor, "pk", None) or session.owner_id,
+        },
+    )
+    where = f"stage {stage}" if stage else "the consistency check"
+    activity_record(
+        session=session,
+        actor=actor,
+        kind=ActivityKind.ACKNOWLEDGED,
+        summary=f"Acknowledged a concern of {where}: {message[:160]}",
+        detail={"stage": stage, "key": key, "reason": reason},
     )
     return ack
 
 
 # --- checkpoints ----------------------------------------------------------------------------------------------
 @transaction.atomic
-def checkpoint_restore(*, session: ScopingSession, checkpoint: Checkpoint) -> ScopingSession:
+def checkpoint_restore(
+    *, session: ScopingSession, checkpoint: Checkpoint, actor: ActingUser | None = None
+) -> ScopingSession:
     """Bring the stage back to the snapshot: answers re-added as new rows, later stages marked stale."""
     locked = ScopingSession.objects.select_for_update().get(pk=session.pk)
     current = selectors.stage_answers_snapshot(locked, checkpoint.stage)
@@ -418,6 +528,7 @@ def checkpoint_restore(*, session: ScopingSession, checkpoint: Checkpoint) -> Sc
             status=saved["status"],
             quality_score=saved.get("score"),
             quality={"restored_from_checkpoint": str(checkpoint.pk)},
+            answered_by_id=getattr(actor, "pk", None) or locked.owner_id,
         )
     state = progress.state_for(locked, checkpoint.stage)
     state.status, state.deliverable, state.gate = (
@@ -431,5 +542,13 @@ def checkpoint_restore(*, session: ScopingSession, checkpoint: Checkpoint) -> Sc
     if locked.status == SessionStatus.COMPLETED:
         locked.status, locked.completed_at = SessionStatus.IN_PROGRESS, None
     progress.advance(locked, passed=checkpoint.stage)
+    activity_record(
+        session=locked,
+        locked=True,
+        actor=actor,
+        kind=ActivityKind.RESTORED,
+        summary=f"Restored stage {checkpoint.stage} to its checkpoint of {checkpoint.created_at:%d %b %Y, %H:%M}",
+        detail={"stage": checkpoint.stage, "checkpoint_id": str(checkpoint.pk)},
+    )
     session.refresh_from_db()
     return locked

@@ -44,6 +44,7 @@ from sessions_app.interview.question_bank import question as bank_question
 from sessions_app.interview.question_bank import stage as stage_definition
 from sessions_app.interview.registry import REGISTRY
 from sessions_app.interview.serializers import answer_json
+from sessions_app.interview.team_view import team_view
 from sessions_app.models import ScopingSession, StageRun
 from sessions_app.runs import services as runs
 from sessions_app.runs.selectors import run_get
@@ -65,7 +66,7 @@ HINTS = "sessions_app/partials/interview_hints.html"
 
 
 def _posted_values(post: QueryDict) -> dict[str, str]:
-    return {name: post.get(name, "") for name in ("answer", "value", "unit", "note", "detail")}
+    return {name: post.get(name, "") for name in ("answer", "value", "unit", "note", "detail", "version")}
 
 
 def _raw_answer(q: Question, post: QueryDict) -> object:
@@ -87,6 +88,12 @@ def _raw_answer(q: Question, post: QueryDict) -> object:
 def _extra_items(request: HtmxHttpRequest) -> dict[str, int]:
     """``?items-<group>=N``: show N items of a repeatable group (the "add another" link)."""
     return {key.removeprefix("items-"): _int(value) for key, value in request.GET.items() if key.startswith("items-")}
+
+
+def _version(value: object) -> int | None:
+    """The answer a form was rendered with (``version``; 0 for none): absent or malformed, no check."""
+    number = _int(value, -1)
+    return number if number >= 0 else None
 
 
 def _int(value: object, default: int = 0) -> int:
@@ -157,6 +164,7 @@ def _rate_message(retry_after: int) -> str:
 @require_GET
 def stage_page(request: HtmxHttpRequest, session: ScopingSession, stage_number: int) -> HttpResponse:
     context = page_context(session, selectors.stage_number_or_404(stage_number), extra_items=_extra_items(request))
+    context.update(team_view(session, request.user, context.get("groups") or [], mine=request.GET.get("mine") == "1"))
     return render(request, STAGE_PAGE, context)
 
 
@@ -192,19 +200,27 @@ def answer_submit(
                 question_id=q.id,
                 answer=_raw_answer(q, request.POST),
                 item=item,
+                actor=request.user,
+                version=_version(request.POST.get("version")),
             )
         except ValidationError as exc:
             errors, status = _messages_for_errors(exc), 400
         except RunInProgress as exc:
             notice, status, retry_after = _busy_message(exc.retry_after, saved=False), 429, exc.retry_after
         except InterviewConflict as exc:
-            return _conflict_redirect(request, session, exc)
+            if exc.code != "answer_changed":
+                return _conflict_redirect(request, session, exc)
+            overtaken = exc.details["current"]
+            notice, status = _overtaken_notice(q, exc.message, overtaken), 409
         else:
             return _after_submit(request, session, q, submitted)
     # Not saved: show the message beside the field, with what the user typed still in the form.
     reads = read_stage(session, stage_number)
     block = find_block(reads, q.id, max(item, 0))
     block.form, block.errors, block.notice = _posted_values(request.POST), errors, notice
+    if status == 409:
+        # The other member's answer is now the one seen: saving again (deliberately) replaces it.
+        block.form["version"] = str(block.answer["version"] if block.answer else 0)
     if request.htmx:
         response = _render_block(request, session, block, status=status)
     else:
@@ -262,6 +278,13 @@ def _write_stage_changes(
     }
     response.write(render_to_string(GATE_PANEL, panel, request=request))
     response.write('<div hx-swap-oob="delete:.edit-notice"></div>')
+
+
+def _overtaken_notice(q: Question, message: str, current: dict[str, Any]) -> str:
+    """The refused save's message with the other member's answer in words; the user's own text stays in the form."""
+    shown = form_values(q, current["value"])
+    words = shown.get("answer") or " ".join(v for k, v in shown.items() if k in ("value", "unit", "note") and v)
+    return f"{message} Their answer: “{words[:600]}”. Your text is kept below; save it again to replace theirs."
 
 
 def _conflict_redirect(request: HtmxHttpRequest, session: ScopingSession, exc: InterviewConflict) -> HttpResponse:
@@ -341,7 +364,7 @@ def run_retry(
         notice, retry_after = _rate_message(over_limit.retry_after), over_limit.retry_after
     else:
         try:
-            new_run = runs.run_retry(run=run)
+            new_run = runs.run_retry(run=run, actor=request.user)
         except RunInProgress as exc:
             notice, retry_after = _busy_message(exc.retry_after, saved=True), exc.retry_after
         except InterviewConflict as exc:
@@ -369,7 +392,7 @@ def run_retry(
 def stage_complete(request: HtmxHttpRequest, session: ScopingSession, stage_number: int) -> HttpResponse:
     stage_number = selectors.stage_number_or_404(stage_number)
     try:
-        services.stage_complete(session=session, stage_number=stage_number)
+        services.stage_complete(session=session, stage_number=stage_number, actor=request.user)
     except InterviewConflict as exc:
         gate = exc.details.get("gate") if exc.code == "gate_failed" else None
         notice = "" if gate is not None else exc.message
@@ -413,7 +436,7 @@ def _gate_panel_response(
 @limit_writes(WRITE_LIMIT)
 def stages_recheck(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     """ "Re-check stages": the gates of every stage that needs review, in order (``services.stages_recheck``)."""
-    result = services.stages_recheck(session=session)
+    result = services.stages_recheck(session=session, actor=request.user)
     stopped = result.stopped_at
     if stopped is None:
         (messages.success if result.results else messages.info)(request, recheck_summary(result))
@@ -432,7 +455,9 @@ def concern_acknowledge(request: HtmxHttpRequest, session: ScopingSession, stage
     reason = request.POST.get("reason", "")
     concern = {"key": key, "message": request.POST.get("message", ""), "acknowledged": False, "reason": reason}
     try:
-        ack = services.concern_acknowledge(session=session, stage_number=stage_number, key=key, reason=reason)
+        ack = services.concern_acknowledge(
+            session=session, stage_number=stage_number, key=key, reason=reason, actor=request.user
+        )
     except ValidationError as exc:
         errors, status = _messages_for_errors(exc), 400
     else:
@@ -472,7 +497,7 @@ def checkpoint_restore(
                 "answer_count": len(checkpoint.data.get("answers", {})),
             },
         )
-    services.checkpoint_restore(session=session, checkpoint=checkpoint)
+    services.checkpoint_restore(session=session, checkpoint=checkpoint, actor=request.user)
     messages.success(
         request, f"Restored stage {stage_number} to the checkpoint of {checkpoint.created_at:%d %b %Y, %H:%M}."
     )
@@ -493,7 +518,7 @@ def _group_entries(post: QueryDict) -> list[tuple[Question, int, QueryDict]]:
         except (QuestionNotFound, KeyError, ValueError):
             continue
         values = QueryDict(mutable=True)
-        for name in ("answer", "value", "unit", "note", "detail"):
+        for name in ("answer", "value", "unit", "note", "detail", "version"):
             values[name] = post.get(f"{entry}:{name}", "")
         entries.append((q, _int(item, -1), values))
     return entries
@@ -517,7 +542,11 @@ def answers_group_submit(
         results = services.answers_submit_group(
             session=session,
             stage_number=stage_number,
-            answers=[services.GroupAnswer(q.id, item, _raw_answer(q, values)) for q, item, values in entries],
+            answers=[
+                services.GroupAnswer(q.id, item, _raw_answer(q, values), _version(values.get("version")))
+                for q, item, values in entries
+            ],
+            actor=request.user,
         )
     except ValidationError as exc:
         return JsonResponse({"detail": " ".join(_messages_for_errors(exc)), "code": "invalid"}, status=400)
@@ -558,7 +587,9 @@ def item_remove(
     """Remove one item of a repeatable group (a plain form post; the page comes back without it)."""
     group_key = selectors.group_or_404(stage_number, group_key).key
     try:
-        services.answer_item_remove(session=session, stage_number=stage_number, group_key=group_key, item=item)
+        services.answer_item_remove(
+            session=session, stage_number=stage_number, group_key=group_key, item=item, actor=request.user
+        )
     except ValidationError as exc:
         for error in _messages_for_errors(exc):
             messages.error(request, error)

@@ -37,4 +37,6 @@ class RunRetryView(RunScopedAPIView):
         description="Starts a failed or cancelled run again, as a new run (409 `run_not_retryable` otherwise).",
     )
     def post(self, request: Request, run_id: str) -> Response:
-        return Response(RunOutput(services.run_retry(run=self.run)).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            RunOutput(services.run_retry(run=self.run, actor=request.user)).data, status=status.HTTP_202_ACCEPTED
+        )

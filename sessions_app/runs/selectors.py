@@ -23,16 +23,22 @@ NO_ESTIMATE_CACHE_SECONDS = 5  # before the first run of a kind succeeds
 
 
 def run_get(*, user: ActingUser, run_id: uuid.UUID | str, session: ScopingSession | None = None) -> StageRun:
-    """The user's run (of ``session`` when given), or ``Http404``: unknown, malformed, someone else's, or of
-    another session."""
+    """A run of a session the user is a member of (of ``session`` when given), or ``Http404``: unknown,
+    malformed, of a session the user is not a member of, or of another session. ``run.session.role`` is the
+    user's role in it."""
     key = uuid_or_404(run_id, "run")
-    # By primary key: the anonymous user's is None, which no run has.
-    runs = StageRun.objects.select_related("session", "answer").filter(owner_id=user.pk, pk=key)
+    # By primary key: the anonymous user's is None, which no membership has.
+    runs = (
+        StageRun.objects.select_related("session", "answer")
+        .filter(session__memberships__user_id=user.pk, pk=key)  # type: ignore[misc]  # None matches no member
+        .annotate(member_role=F("session__memberships__role"))
+    )
     if session is not None:
         runs = runs.filter(session=session)
     run = runs.first()
     if run is None:
         raise Http404("No such run.")
+    run.session.role = session.role if session is not None else run.member_role  # type: ignore[attr-defined]
     # The one write a read may do: a run left active by a dead worker (or waiting for none) is settled here, with
     # no query unless it is past its limit, so every poll ends even when no worker's reaper runs.
     return run_expire_if_stale(run=run)

@@ -13,14 +13,18 @@ from functools import partial
 import structlog
 from django.db import IntegrityError, transaction
 
+from accounts.models import ActingUser
 from sessions_app.errors import InterviewConflict, RunInProgress
-from sessions_app.models import ACTIVE_RUN_STATUSES, Answer, RunStatus, ScopingSession, StageRun
+from sessions_app.models import ACTIVE_RUN_STATUSES, Answer, RunKind, RunStatus, ScopingSession, StageRun
 from sessions_app.runs.executor import execute_run
 from sessions_app.runs.lifecycle import run_expire_if_stale, runs_end
 from sessions_app.runs.selectors import run_estimate_seconds
 from sessions_app.runs.wakeup import notify_queued
 
 logger = structlog.get_logger(__name__)
+
+# Runs that work on the whole session: one at a time per session, whoever starts them.
+SESSION_WIDE_KINDS = (RunKind.CHARTER, RunKind.CONSISTENCY)
 
 
 def run_start(
@@ -31,22 +35,33 @@ def run_start(
     answer: Answer | None = None,
     retry_of: StageRun | None = None,
     step: str = "Waiting for a worker…",
+    owner: ActingUser | None = None,
 ) -> StageRun:
-    """Create a queued run and enqueue its task when the surrounding transaction commits.
+    """Create a queued run for ``owner`` (the member who acts; the session's owner when not given) and enqueue its
+    task when the surrounding transaction commits.
 
-    Raises :class:`RunInProgress` when the user already has an active run (a database constraint decides). Call
-    it inside ``transaction.atomic()``: when the constraint refuses the INSERT, the block is rolled back.
+    Raises :class:`RunInProgress` when that user already has an active run (a database constraint decides), and
+    for a charter or consistency run while another member's is active on the session (two generations at once
+    would race for the next version). Call it inside ``transaction.atomic()``: when the constraint refuses the
+    INSERT, the block is rolled back.
     """
+    owner_id = getattr(owner, "pk", None) or session.owner_id
+    if kind in SESSION_WIDE_KINDS:
+        other = StageRun.objects.filter(
+            session=session, kind__in=SESSION_WIDE_KINDS, status__in=ACTIVE_RUN_STATUSES
+        ).first()
+        if other is not None and run_expire_if_stale(run=other).is_active:
+            raise RunInProgress(other.pk, retry_after=run_estimate_seconds(kind) or 5)
     # The user's one slot, looked at first (one query, where a savepoint around the INSERT costs two): a run
     # that holds it is either still working (refused) or visibly abandoned by its worker, which is settled here,
     # the one stale-run check left on the request path. The constraint still decides a race between two requests.
-    blocking = StageRun.objects.filter(owner_id=session.owner_id, status__in=ACTIVE_RUN_STATUSES).first()
+    blocking = StageRun.objects.filter(owner_id=owner_id, status__in=ACTIVE_RUN_STATUSES).first()
     if blocking is not None and run_expire_if_stale(run=blocking).is_active:
         raise RunInProgress(blocking.pk, retry_after=run_estimate_seconds(kind) or 5)
     try:
         run = StageRun.objects.create(
             session=session,
-            owner_id=session.owner_id,
+            owner_id=owner_id,
             kind=kind,
             stage=stage,
             answer=answer,
@@ -76,9 +91,11 @@ def run_cancel(*, run: StageRun) -> StageRun:
     return run
 
 
-def run_retry(*, run: StageRun) -> StageRun:
+def run_retry(*, run: StageRun, actor: ActingUser | None = None) -> StageRun:
     """Start the same work again after a failure or a cancellation."""
     if run.is_active or run.status == RunStatus.SUCCEEDED:
         raise InterviewConflict("Only a failed or cancelled run can be retried.", code="run_not_retryable")
     with transaction.atomic():  # a refused INSERT (a race for the slot) rolls back this block only
-        return run_start(session=run.session, kind=run.kind, stage=run.stage, answer=run.answer, retry_of=run)
+        return run_start(
+            session=run.session, kind=run.kind, stage=run.stage, answer=run.answer, retry_of=run, owner=actor
+        )

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from sessions_app.access import SessionScopedAPIView
 from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, SessionStatus
+from sessions_app.roles import Capability
 from sessions_app.sessions.selectors import session_list
 from sessions_app.sessions.serializers import SessionOutput, SessionPage, session_output
 from sessions_app.sessions.services import session_create, session_delete, session_update
@@ -88,6 +89,7 @@ class SessionListView(APIView):
 
 class SessionDetailView(SessionScopedAPIView):
     throttle_classes = [ApiThrottle, SessionWriteThrottle]
+    capabilities = {"DELETE": Capability.MANAGE}
 
     @extend_schema(responses={200: SessionOutput, **errors(404, *AUTHENTICATED_ERRORS)})
     def get(self, request: Request, session_id: str) -> Response:
@@ -102,7 +104,7 @@ class SessionDetailView(SessionScopedAPIView):
         """Rename a session or change its description."""
         data = SessionUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        session = call_service(session_update, session=self.session, **data.validated_data)
+        session = call_service(session_update, session=self.session, actor=request.user, **data.validated_data)
         return Response(session_output(session))
 
     @extend_schema(responses={204: None, **errors(404, *AUTHENTICATED_ERRORS)})

@@ -1,4 +1,5 @@
-"""Reads of scoping sessions. Every function takes the acting user and only ever sees that user's rows."""
+"""Reads of scoping sessions. Every function takes the acting user and only ever sees the sessions that user is
+a member of; each session comes with the user's ``role`` in it."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.models import ActingUser
-from sessions_app.models import ScopingSession, StageState, StageStatus
+from sessions_app.models import Membership, ScopingSession, StageState, StageStatus
 
 _STAGES = StageState._meta.db_table
 _SESSIONS = ScopingSession._meta.db_table
+_MEMBERS = Membership._meta.db_table
 # The correlated subquery written out: the ORM's Subquery(...Count...) costs about 1 ms per request to compile
 # (more than the rest of a session read), this costs next to nothing. Standard SQL, PostgreSQL and SQLite alike.
 _STAGE_COUNT_SQL = (
@@ -34,13 +36,24 @@ def _with_progress(sessions: QuerySet[ScopingSession]) -> QuerySet[ScopingSessio
     )
 
 
-def _owned_by(user: ActingUser) -> QuerySet[ScopingSession]:
-    # By primary key: the anonymous user's is None, which no session has.
-    return ScopingSession.objects.filter(owner_id=user.pk)
+_ROLE_SQL = (
+    f'SELECT "{_MEMBERS}"."role" FROM "{_MEMBERS}" WHERE "{_MEMBERS}"."session_id" = "{_SESSIONS}"."id" '
+    f'AND "{_MEMBERS}"."user_id" = %s'
+)
+
+
+def _member_of(user: ActingUser) -> QuerySet[ScopingSession]:
+    # By primary key: the anonymous user's is None, which no membership has.
+    if user.pk is None:
+        return ScopingSession.objects.none()
+    user_key = Membership._meta.get_field("user").target_field.get_db_prep_value(user.pk, connection)
+    members = ScopingSession.objects.filter(memberships__user_id=user.pk)
+    return members.annotate(role=RawSQL(_ROLE_SQL, [user_key]))  # type: ignore[no-redef]  # fills the plain attribute
 
 
 def session_list(*, user: ActingUser, status: str | None = None) -> QuerySet[ScopingSession]:
-    sessions = _with_progress(_owned_by(user)).order_by("-created_at", "-id")
+    """The sessions the user owns or is a member of, newest first, each with ``role``."""
+    sessions = _with_progress(_member_of(user)).order_by("-created_at", "-id")
     if status:
         sessions = sessions.filter(status=status)
     return sessions
@@ -62,8 +75,9 @@ _FIELDS = ScopingSession._meta.concrete_fields
 _SESSION_GET_SQL = (
     "SELECT "
     + ", ".join(f'"{_SESSIONS}"."{field.column}"' for field in _FIELDS)
-    + f", ({_STAGE_COUNT_SQL}), ({_STAGE_COUNT_SQL}) "
-    f'FROM "{_SESSIONS}" WHERE "{_SESSIONS}"."id" = %s AND "{_SESSIONS}"."owner_id" = %s'
+    + f', ({_STAGE_COUNT_SQL}), ({_STAGE_COUNT_SQL}), "{_MEMBERS}"."role" '
+    f'FROM "{_SESSIONS}" INNER JOIN "{_MEMBERS}" ON "{_MEMBERS}"."session_id" = "{_SESSIONS}"."id" '
+    f'WHERE "{_SESSIONS}"."id" = %s AND "{_MEMBERS}"."user_id" = %s'
 )
 _converters: dict[str, list[tuple[int, Any, Any]]] = {}
 
@@ -81,7 +95,8 @@ def _row_converters() -> list[tuple[int, Any, Any]]:
 
 
 def session_get(*, user: ActingUser, session_id: uuid.UUID | str) -> ScopingSession:
-    """The user's session, or ``Http404`` when it does not exist, is malformed or belongs to someone else."""
+    """The session with the user's ``role`` in it, or ``Http404`` when it does not exist, is malformed or the user
+    is not a member. What the role allows is the access guard's business (``sessions_app.access``)."""
     key = uuid_or_404(session_id, "session")
     if user.pk is None:  # the anonymous user owns nothing
         raise Http404("No such session.")
@@ -90,7 +105,7 @@ def session_get(*, user: ActingUser, session_id: uuid.UUID | str) -> ScopingSess
         StageStatus.COMPLETED.value,
         StageStatus.STALE.value,
         meta.pk.get_db_prep_value(key, connection),
-        meta.get_field("owner").target_field.get_db_prep_value(user.pk, connection),
+        Membership._meta.get_field("user").target_field.get_db_prep_value(user.pk, connection),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_SESSION_GET_SQL, params)
@@ -101,8 +116,9 @@ def session_get(*, user: ActingUser, session_id: uuid.UUID | str) -> ScopingSess
     for index, convert, column in _row_converters():
         values[index] = convert(values[index], column, connection)
     session = ScopingSession.from_db(connection.alias, [field.attname for field in _FIELDS], values)
-    completed, needing_review = row[len(_FIELDS) :]
+    completed, needing_review, role = row[len(_FIELDS) :]
     # The annotations _with_progress adds; the model reads them when present (ScopingSession.stages_completed).
     setattr(session, "completed_stage_count", completed)  # noqa: B010
     setattr(session, "review_stage_count", needing_review)  # noqa: B010
+    session.role = role
     return session

@@ -6,7 +6,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, STAGE_COUNT, ScopingSession, SessionStatus
+from sessions_app.models import (
+    DESCRIPTION_MAX,
+    PROJECT_NAME_MAX,
+    STAGE_COUNT,
+    MemberRole,
+    ScopingSession,
+    SessionStatus,
+)
 from uaip.api import page_of
 
 
@@ -30,6 +37,11 @@ class SessionOutput(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     completed_at = serializers.DateTimeField(allow_null=True, required=False)
+    role = serializers.ChoiceField(
+        choices=MemberRole.choices,
+        read_only=True,
+        help_text="Your role in this session (owner, editor, reviewer, viewer).",
+    )
 
 
 _one_session = SessionOutput()

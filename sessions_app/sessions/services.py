@@ -9,9 +9,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import ActingUser, User
+from sessions_app.activity.services import activity_record
 from sessions_app.interview.progress import stage_states_create
-from sessions_app.models import DESCRIPTION_MAX, PROJECT_NAME_MAX, ScopingSession, SessionStatus
+from sessions_app.models import (
+    DESCRIPTION_MAX,
+    PROJECT_NAME_MAX,
+    ActivityKind,
+    MemberRole,
+    ScopingSession,
+    SessionStatus,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -38,6 +46,14 @@ def session_create(*, owner: User, project_name: str, description: str = "") -> 
         owner=owner, project_name=_clean_project_name(project_name), description=_clean_description(description)
     )
     stage_states_create(session=session)
+    session.role = MemberRole.OWNER
+    activity_record(
+        session=session,
+        actor=owner,
+        kind=ActivityKind.SESSION_CREATED,
+        summary=f"Created “{session.project_name}”",
+        first=True,
+    )
     # What the selectors annotate (a new session has no stage done), so reading its progress costs no query.
     session.completed_stage_count = 0  # type: ignore[attr-defined]
     session.review_stage_count = 0  # type: ignore[attr-defined]
@@ -47,9 +63,14 @@ def session_create(*, owner: User, project_name: str, description: str = "") -> 
 
 @transaction.atomic
 def session_update(
-    *, session: ScopingSession, project_name: str | None = None, description: str | None = None
+    *,
+    session: ScopingSession,
+    project_name: str | None = None,
+    description: str | None = None,
+    actor: ActingUser | None = None,
 ) -> ScopingSession:
     fields = ["updated_at"]
+    before = session.project_name
     if project_name is not None:
         session.project_name = _clean_project_name(project_name)
         fields.append("project_name")
@@ -57,6 +78,16 @@ def session_update(
         session.description = _clean_description(description)
         fields.append("description")
     session.save(update_fields=fields)
+    summary = (
+        f"Renamed “{before}” to “{session.project_name}”"
+        if session.project_name != before
+        else "Changed the description"
+        if "description" in fields
+        else "Saved the session"
+    )
+    activity_record(
+        session=session, actor=actor, kind=ActivityKind.SESSION_UPDATED, summary=summary, detail={"fields": fields[1:]}
+    )
     return session
 
 

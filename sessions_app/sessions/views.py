@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from sessions_app.access import session_page
 from sessions_app.interview.selectors import stage_overview, stage_progress
 from sessions_app.models import ScopingSession
+from sessions_app.roles import Capability
 from sessions_app.sessions.forms import RenameForm, SessionForm
 from sessions_app.sessions.selectors import session_list
 from sessions_app.sessions.services import session_create, session_delete, session_update
@@ -102,7 +103,9 @@ def rename(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     form = RenameForm(request.POST)
     if form.is_valid():
         try:
-            session = session_update(session=session, project_name=form.cleaned_data["project_name"])
+            session = session_update(
+                session=session, project_name=form.cleaned_data["project_name"], actor=request.user
+            )
             form = RenameForm(initial={"project_name": session.project_name})
             renamed = True
         except ValidationError as exc:
@@ -133,7 +136,7 @@ def rename(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
     )
 
 
-@session_page
+@session_page(GET=Capability.MANAGE, POST=Capability.MANAGE)
 @require_http_methods(["GET", "POST"])
 @limit_writes("session_write")
 def delete(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:

@@ -172,7 +172,7 @@
       var entry = form.querySelector("input[name=question_id]").value + ":" + form.querySelector("input[name=item]").value;
       body.append("entry", entry);
       new FormData(form).forEach(function (value, name) {
-        if (["answer", "value", "unit", "note", "detail"].indexOf(name) >= 0) { body.append(entry + ":" + name, value); }
+        if (["answer", "value", "unit", "note", "detail", "version"].indexOf(name) >= 0) { body.append(entry + ":" + name, value); }
       });
       form.dataset.sending = values(form);
       say(form, "Saving…", "saving");

@@ -92,22 +92,6 @@ def test_generate_download_edit_and_regenerate(api, finished, generate):
     assert "v1.md" in api.get(f"/api/v1/sessions/{finished.id}/charter.md", {"version": 1})["Content-Disposition"]
 
 
-def test_approval_is_recorded(api, finished, generate):
-    generate(finished)
-    response = api.post(
-        f"/api/v1/sessions/{finished.id}/charter/approve",
-        {"approver_name": "Dana Ruiz", "approved_at": "2026-11-20", "comment": "Go, with monitoring."},
-        format="json",
-    )
-    assert response.status_code == 200
-    charter = Charter.objects.get(session=finished)
-    assert (charter.approver_name, str(charter.approved_at)) == ("Dana Ruiz", "2026-11-20")
-    assert (
-        api.post(f"/api/v1/sessions/{finished.id}/charter/approve", {"approver_name": ""}, format="json").status_code
-        == 400
-    )
-
-
 @pytest.mark.parametrize("decision", list(SCENARIOS))
 def test_decision_scenarios(api, user, generate, decision):
     session = make_session(user, project_name=f"Scenario {decision}")
@@ -176,7 +160,9 @@ def test_cannot_read_other_users_charter_versions_downloads_or_usage(api, other_
     ):
         assert other_api.get(base + path).status_code == 404, path
     assert other_api.post(f"{base}/charter").status_code == 404
-    assert other_api.post(f"{base}/charter/approve", {"approver_name": "Mallory"}, format="json").status_code == 404
+    assert (
+        other_api.post(f"{base}/charter/signoffs", {"comment": "Looks fine to me."}, format="json").status_code == 404
+    )
 
 
 def test_critical_finding_blocks_generation_until_acknowledged(api, finished, generate, monkeypatch):

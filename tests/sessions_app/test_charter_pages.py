@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from sessions_app.models import Charter, RunStatus, StageRun
+from sessions_app.models import Charter, Membership, RunStatus, StageRun
 from tests.helpers import HTMX
 from tests.sessions_app.factories import make_session
 from tests.sessions_app.interview_helpers import complete_interview
@@ -73,11 +73,16 @@ def test_failed_generation_offers_retry(web, finished, run_tasks):
     assert Charter.objects.filter(session=finished).count() == 1
 
 
-def test_approval_from_the_page(web, finished, run_tasks):
+def test_a_reviewer_signs_off_from_the_page(web, client, finished, run_tasks, make_user):
     run_tasks(web.post, f"{page(finished)}generate/")
-    web.post(f"{page(finished)}approve/", {"approver_name": "Dana Ruiz", "approved_at": "2026-11-20", "version": 1})
-    charter = Charter.objects.get(session=finished)
-    assert charter.approver_name == "Dana Ruiz" and str(charter.approved_at) == "2026-11-20"
+    reviewer = make_user(email="dana@example.com", name="Dana Ruiz")
+    Membership.objects.create(session=finished, user=reviewer, role="reviewer")
+    assert "Signing off needs the reviewer role." in web.get(page(finished)).content.decode()  # the owner
+    client.force_login(reviewer)
+    response = client.post(f"{page(finished)}signoffs/", {"comment": "Checked the risks and the KPIs.", "version": 1})
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    assert "Dana Ruiz</strong> signed" in html and "1 of 2 reviewer sign-offs" in html
 
 
 def test_cannot_view_other_users_charter_page(client, other_user, finished):

@@ -24,9 +24,13 @@ from tests.sessions_app.interview_helpers import complete_interview
 
 pytestmark = pytest.mark.django_db
 
-STAGE_PAGE_QUERIES = 8  # django session, user, session, stage rows, latest answers, active run, checkpoints, acks
+# django session, user, session, stage rows, latest answers, active run, checkpoints, acks; the team (issue 15):
+# the members (who is expected where) and the unresolved comments per stage.
+STAGE_PAGE_QUERIES = 10
 SUBMIT_QUERIES = (
-    10  # user, session (guard), lock, stage rows, current answer, INSERT, UPDATE session, active run, INSERT run
+    # user, session (guard), lock, stage rows, current answer, INSERT, UPDATE session, active run, INSERT run; the
+    # activity log's last entry and the INSERT of the new one (issue 15), under the same lock.
+    12
 )
 POLL_QUERIES = 2  # user, run
 TEXT_ANSWER = {"question_id": "S1Q1", "answer": "About 2.3% of our 240,000 subscribers cancel each month."}

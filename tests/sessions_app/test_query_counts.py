@@ -17,18 +17,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sessions_app.models import ScopingSession
+from sessions_app.team.services import owners_join
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/sessions"
 LIST_QUERIES = 3
 GET_QUERIES = 2
-CREATE_QUERIES = 5  # the user, then in one transaction (savepoint + release) the session and its five stage rows
+# The user, then in one transaction (savepoint + release) the session, its five stage rows, the owner's membership
+# and the first activity entry (issue 15).
+CREATE_QUERIES = 7
 
 
 def add_sessions(owner, count: int, *, prefix: str = "Project") -> list[ScopingSession]:
-    return ScopingSession.objects.bulk_create(
-        ScopingSession(owner=owner, project_name=f"{prefix} {n}", description="d" * 200) for n in range(count)
+    return owners_join(
+        ScopingSession.objects.bulk_create(
+            ScopingSession(owner=owner, project_name=f"{prefix} {n}", description="d" * 200) for n in range(count)
+        )
     )
 
 

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from sessions_app.models import ScopingSession
+from sessions_app.team.services import owners_join
 from tests.sessions_app.factories import make_session
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,9 @@ def test_pagination_across_pages_newest_first(api, user):
 
 
 def test_page_size_is_capped_at_100(api, user):
-    ScopingSession.objects.bulk_create([ScopingSession(owner=user, project_name=f"P{n}") for n in range(120)])
+    owners_join(
+        ScopingSession.objects.bulk_create([ScopingSession(owner=user, project_name=f"P{n}") for n in range(120)])
+    )
     body = api.get(LIST, {"page_size": 500}).json()
     assert len(body["results"]) == 100 and body["count"] == 120
 

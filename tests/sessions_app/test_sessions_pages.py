@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sessions_app.models import ScopingSession
+from sessions_app.team.services import owners_join
 from tests.helpers import HTMX
 from tests.sessions_app.factories import make_session
 
@@ -41,7 +42,9 @@ def test_dashboard_lists_only_own_sessions_newest_first(web, user, other_user):
 
 
 def test_dashboard_paginates(web, user):
-    ScopingSession.objects.bulk_create([ScopingSession(owner=user, project_name=f"Project {n}") for n in range(25)])
+    owners_join(
+        ScopingSession.objects.bulk_create([ScopingSession(owner=user, project_name=f"Project {n}") for n in range(25)])
+    )
     first = web.get("/sessions/")
     assert len(first.context["page"].object_list) == 20
     assert b"Page 1 of 2" in first.content

@@ -145,10 +145,22 @@ class Example(_Frozen):
         return EXAMPLE_DOMAINS.get(self.domain, self.domain.replace("_", " ").capitalize())
 
 
+class TeamFunction(StrEnum):
+    """Who in a team usually answers a group (DOMAIN.md "The team around a session"); the same values as the
+    memberships' ``sessions_app.models.TeamFunction``."""
+
+    PRODUCT_MANAGER = "product_manager"
+    DATA_SCIENCE_LEAD = "data_science_lead"
+    ML_ENGINEER = "ml_engineer"
+    ETHICS_RISK_OFFICER = "ethics_risk_officer"
+
+
 class Group(_Frozen):
     key: Key
     title: NonEmptyStr
     count: int = Field(ge=1)
+    # The team function that usually answers the group ("My questions", who is expected where).
+    function: TeamFunction
     # The whole group can be answered more than once (several KPIs, several personas).
     repeatable: bool = False
 
