@@ -38,10 +38,12 @@ def run_get(*, user: ActingUser, run_id: uuid.UUID | str, session: ScopingSessio
     run = runs.first()
     if run is None:
         raise Http404("No such run.")
-    run.session.role = session.role if session is not None else run.member_role  # type: ignore[attr-defined]
+    role = session.role if session is not None else run.member_role  # type: ignore[attr-defined]
     # The one write a read may do: a run left active by a dead worker (or waiting for none) is settled here, with
     # no query unless it is past its limit, so every poll ends even when no worker's reaper runs.
-    return run_expire_if_stale(run=run)
+    settled = run_expire_if_stale(run=run)
+    settled.session.role = role  # the acting user's role, for the guard (a settled run is read afresh)
+    return settled
 
 
 def run_latest(*, session: ScopingSession, kinds: Iterable[str]) -> StageRun | None:
