@@ -104,7 +104,12 @@ def _load_schema() -> Any:
         return schemathesis.openapi.from_wsgi(SCHEMA_URL, application, config=config)
 
 
-schema = _load_schema()
+# The team's writes (issue 15) take values no schema can say are valid — an invitation's signed token, a member or
+# thread id of this session, a question id or charter section as a comment's target, a reviewer's role for a
+# sign-off — so a schema-valid case is refused by design (400/403/404). They are tested in
+# tests/sessions_app/test_team.py and test_permissions_matrix.py; their reads stay fuzzed here.
+TEAM_WRITES = r"/(members|invitations|comments|charter/signoffs)"
+schema = _load_schema().exclude(path_regex=TEAM_WRITES, method_regex="^(POST|PATCH|DELETE)$")
 
 
 ANSWERS_OPERATION = "sessions_stages_answers_create"
