@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.contrib.pydantic import PydanticExtension
 from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field, inline_serializer
 from pydantic.json_schema import model_json_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -281,6 +282,20 @@ NOT_BLANK = rf"[^{WHITESPACE}]"  # a pattern: something besides white space
 
 
 DIGITS = r"^[0-9]*$"  # a pattern: a whole number, or nothing
+
+
+def page_parameters() -> list[OpenApiParameter]:
+    """The query parameters of a paginated list, as ``Pagination`` reads them."""
+    return [
+        OpenApiParameter(
+            "page", OpenApiTypes.STR, pattern=DIGITS, description="From 1 (empty: 1); past the last page, 404."
+        ),
+        OpenApiParameter(
+            "page_size",
+            OpenApiTypes.STR,
+            description="A whole number: items per page, at most 100. Anything else means the default, 20.",
+        ),
+    ]
 
 
 def trimmed(min_chars: int, max_chars: int | None = None) -> dict[str, Any]:

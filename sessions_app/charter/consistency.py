@@ -203,6 +203,7 @@ def check_labels_for_supervised(d: StageDeliverables) -> list[Finding]:
             d.problem.ai_necessity_justification.learnable_signal,
             d.data.infrastructure_notes,
             *(s.size_and_frequency for s in d.data.data_sources),
+            d.data.all_sources_size_and_frequency,
             *(s.location for s in d.data.data_sources),
             *(s.name for s in d.data.data_sources),
         )
@@ -278,8 +279,11 @@ def check_realtime_vs_batch(d: StageDeliverables) -> list[Finding]:
         return []
     need_s, reason = min(needs)
     found = []
-    for source in d.data.data_sources:
-        period = _update_period(source.size_and_frequency)
+    described = [(f"the source '{s.name}' is", slug(s.name), s.size_and_frequency) for s in d.data.data_sources]
+    if d.data.all_sources_size_and_frequency:
+        described.append(("the data sources are", "all-sources", d.data.all_sources_size_and_frequency))
+    for subject, suffix, said in described:
+        period = _update_period(said)
         if period is None or period <= need_s:
             continue
         found.append(
@@ -287,10 +291,9 @@ def check_realtime_vs_batch(d: StageDeliverables) -> list[Finding]:
                 "realtime_vs_batch",
                 (2, 3),
                 "high",
-                f"{reason.capitalize()}, but the source '{source.name}' is updated in batches "
-                f"(stage 3 says: {_quote(source.size_and_frequency)}).",
+                f"{reason.capitalize()}, but {subject} updated in batches (stage 3 says: {_quote(said)}).",
                 "Stream or refresh this source as often as predictions are needed, or relax the latency promise.",
-                suffix=slug(source.name),
+                suffix=suffix,
                 questions=("S2Q13", "S3Q1", "S3Q2"),
             )
         )

@@ -298,6 +298,8 @@ def _technical_feasibility(d: StageDeliverables) -> dict[str, Any]:
         "quality_scores": rows,
         "quality_average": round(sum(scored) / len(scored), 2) if scored else None,
         "sources": data["data_sources"],
+        "sources_size_and_frequency": data["all_sources_size_and_frequency"],
+        "sources_access": data["all_sources_access_method"],
         "uncovered_features": data["uncovered_features"],
         "labeling": {**labeling, "cost_text": quantity_text(labeling.get("cost"))},
         "fair": data["fair"],

@@ -404,6 +404,14 @@ def _technical_feasibility(s: Mapping[str, Any]) -> Blocks:
     source_columns = ("name", "kind", "location", "size_and_frequency", "access_method", "covers_features")
     principles = ("findable", "accessible", "interoperable", "reusable")
     uncovered = s["uncovered_features"]
+    all_sources = [
+        (name, said)
+        for name, said in (
+            ("Size and update frequency, all sources", s["sources_size_and_frequency"]),
+            ("Access, all sources", s["sources_access"]),
+        )
+        if said
+    ]
     return [
         fields(("Overall data feasibility", s["overall_feasibility"]), ("Average quality score", s["quality_average"])),
         heading("Data quality scorecard"),
@@ -421,6 +429,7 @@ def _technical_feasibility(s: Mapping[str, Any]) -> Blocks:
             widths=(13, 10, 17, 22, 20, 18),
             css_class="compact",
         ),
+        fields(*all_sources) if all_sources else None,
         fields(("Features no source covers", text(uncovered))) if uncovered else None,
         heading("Labelling"),
         fields(

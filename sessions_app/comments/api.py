@@ -43,7 +43,9 @@ class ThreadsView(SessionScopedAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("target_kind", OpenApiTypes.STR, enum=CommentTarget.values),
+            OpenApiParameter(
+                "target_kind", OpenApiTypes.STR, enum=[*CommentTarget.values, ""], description="Empty: both kinds."
+            ),
             OpenApiParameter("target", OpenApiTypes.STR, description="Only the threads of this answer or section."),
             OpenApiParameter("status", OpenApiTypes.STR, enum=["open", "resolved", ""], description="Empty: both."),
         ],
@@ -54,9 +56,12 @@ class ThreadsView(SessionScopedAPIView):
         state = request.query_params.get("status") or ""
         if state not in ("", "open", "resolved"):
             raise exceptions.ValidationError({"status": ["Use open, resolved, or leave it empty."]})
+        kind = request.query_params.get("target_kind") or None
+        if kind and kind not in CommentTarget.values:
+            raise exceptions.ValidationError({"target_kind": [f"Use one of: {', '.join(CommentTarget.values)}."]})
         threads = selectors.threads_list(
             session=self.session,
-            target_kind=request.query_params.get("target_kind") or None,
+            target_kind=kind,
             target=request.query_params.get("target") or None,
             unresolved_only=state == "open",
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sessions_app.formatting import first_sentence, quantity_text, short_name
@@ -421,9 +422,17 @@ def build_stage_2(answers: AnswerSet) -> MetricAlignmentMatrix:
 _GENERIC_SOURCE_WORDS = frozenset({"database", "api", "file", "stream", "rest", "table", "system", "export"})
 
 
+_FIELD_SEPARATOR_RE = re.compile(r"\s*\|\s*|\s+[—–]\s+")
+
+
+def item_name(line: str) -> str:
+    """The name of a list item: its first field ('billing | database | …' → 'billing')."""
+    return _FIELD_SEPARATOR_RE.split(line.strip(), maxsplit=1)[0]
+
+
 def parse_source_line(line: str) -> dict[str, Any]:
     """'name | kind | location' (a dash also separates) → a data-source dict."""
-    parts = [part.strip() for part in re.split(r"\s*\|\s*|\s+[—–]\s+", line.strip())]
+    parts = [part.strip() for part in _FIELD_SEPARATOR_RE.split(line.strip())]
     name, kind, location = [*parts, None, None][:3]
     if kind:
         lowered = kind.lower()
@@ -453,30 +462,62 @@ def _split_list(text: str) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-def _sources_named_by(sentence: str, sources: list[dict[str, Any]]) -> list[str]:
-    """The sources a sentence is about: those sharing most words with it by name, else by location."""
-    words = _tokens(sentence)
-    for part in ("name", "location"):
-        overlap = {s["name"]: len((_tokens(s.get(part) or "") - _GENERIC_SOURCE_WORDS) & words) for s in sources}
-        best = max(overlap.values(), default=0)
-        if best:
-            return [name for name, count in overlap.items() if count == best]
-    return []
+_LINE_NAME_RE = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s*(.*)$")
+_ALL_SOURCES = frozenset({"all", "all sources", "every source", "each source", "all of them", "the rest"})
+_NAME_MAX_WORDS = 5
 
 
-def _about_source(answers: AnswerSet, qid: str, source: Mapping[str, Any], sources: list[dict[str, Any]]) -> str | None:
-    """The part of a whole-stage answer (S3Q2, S3Q3) about one source: LLM mapping, else the sentences naming it."""
-    structured = (answers.structured(qid) or {}).get("per_source")
-    if isinstance(structured, Mapping):
-        return next((str(v) for k, v in structured.items() if str(k).lower() == source["name"].lower()), None)
-    text = answers.plain(qid)
-    if not text:
-        return None
-    assigned = [(sentence, _sources_named_by(sentence, sources)) for sentence in _sentences(text)]
-    if not any(names for _, names in assigned):
-        return text  # a text naming no source describes them all
-    about = [sentence for sentence, names in assigned if source["name"] in names]
-    return " ".join(about) or None
+@dataclass(frozen=True)
+class PerSourceText:
+    """A per-source answer (S3Q2, S3Q3) read by its declared form, one line per source as "source: text".
+
+    ``by_source`` maps a listed source's name to what its lines say; ``general`` holds what names no single
+    source (prose, or an "all sources:" line), kept whole rather than cut into sentences; ``unknown`` lists
+    line names that match no listed source."""
+
+    by_source: dict[str, str]
+    general: str | None
+    unknown: tuple[str, ...]
+
+
+def _named_source(name: str, sources: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The listed source a line's name means: its name, or words all found in one source's name and location
+    ("Zendesk" → support tickets, "research set" → labelled research set); never a mere shared word."""
+    lowered, words = name.strip().lower(), _tokens(name) - _GENERIC_SOURCE_WORDS
+    exact = next((s for s in sources if s["name"].lower() == lowered), None)
+    if exact is not None or not words:
+        return exact
+    return next((s for s in sources if words <= _source_words(s) or _tokens(s["name"]) <= words), None)
+
+
+def per_source_text(text: str | None, sources: list[dict[str, Any]]) -> PerSourceText:
+    by_source: dict[str, list[str]] = {}
+    general: list[str] = []
+    unknown: list[str] = []
+    current: list[str] = general
+    for raw in (text or "").splitlines():
+        line = re.sub(r"^[-*•]\s+", "", raw.strip())
+        if not line:
+            continue
+        match = _LINE_NAME_RE.match(line)
+        name = match.group(1).strip() if match else ""
+        source = _named_source(name, sources) if name else None
+        if match and name.lower() in _ALL_SOURCES:
+            current = general
+            line = match.group(2).strip()
+        elif match and source is not None:
+            current = by_source.setdefault(source["name"], [])
+            line = match.group(2).strip()
+        elif match and len(name.split()) <= _NAME_MAX_WORDS and not re.search(r"[\d.;,]", name):
+            unknown.append(name)
+            current = general
+        if line:
+            current.append(line)
+    return PerSourceText(
+        by_source={name: " ".join(parts) for name, parts in by_source.items() if parts},
+        general="\n".join(general) or None,
+        unknown=tuple(dict.fromkeys(unknown)),
+    )
 
 
 def _match_source(name: str, sources: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -516,9 +557,12 @@ def overall_feasibility(scores: Mapping[str, int | None], fair: Mapping[str, str
 def build_stage_3(answers: AnswerSet) -> DataQualityScorecard:
     data = assemble(3, answers, skip={"S3Q1", "S3Q2", "S3Q3", "S3Q4"})
     sources = [parse_source_line(line) for line in answers.plain("S3Q1") or []]
-    for source in sources:
-        source["size_and_frequency"] = _about_source(answers, "S3Q2", source, sources)
-        source["access_method"] = _about_source(answers, "S3Q3", source, sources)
+    for qid, field in (("S3Q2", "size_and_frequency"), ("S3Q3", "access_method")):
+        read = per_source_text(answers.plain(qid), sources)
+        for source in sources:
+            source[field] = read.by_source.get(source["name"])
+        data[f"all_sources_{field}"] = read.general
+        data[f"unknown_sources_{field}"] = list(read.unknown)
     confirmed = answers.plain("S3Q4")
     if confirmed:
         for line in confirmed:

@@ -191,6 +191,11 @@ class DataQualityScorecard(_Model):
     infrastructure_notes: str | None = None
     overall_feasibility: Feasibility | None = None
     uncovered_features: list[str] = Field(default_factory=list)  # stage-1 features no source covers
+    # What S3Q2 / S3Q3 say of no single source (prose, or an "all sources:" line), and line names no source has.
+    all_sources_size_and_frequency: str | None = None
+    all_sources_access_method: str | None = None
+    unknown_sources_size_and_frequency: list[str] = Field(default_factory=list)
+    unknown_sources_access_method: list[str] = Field(default_factory=list)
 
 
 # --- Stage 4 --------------------------------------------------------------------------------------------------

@@ -362,6 +362,7 @@ def stage_3_rules(gate: Gate, deliverable: DataQualityScorecard) -> None:
                 "will label, or acknowledge.",
                 kind="concern",
             )
+    _per_source_rules(gate, deliverable)
     for feature in deliverable.uncovered_features:
         gate.rule(
             f"s3.feature_uncovered.{slug(feature)}",
@@ -370,6 +371,37 @@ def stage_3_rules(gate: Gate, deliverable: DataQualityScorecard) -> None:
             "feature, or acknowledge.",
             kind="concern",
         )
+
+
+_PER_SOURCE = (
+    ("size_and_frequency", "S3Q2", "how large it is and how often it is updated"),
+    ("access_method", "S3Q3", "how the project will get access to it"),
+)
+
+
+def _per_source_rules(gate: Gate, deliverable: DataQualityScorecard) -> None:
+    """S3Q2 and S3Q3 are answered one line per source ("source: text"): a source the lines leave out, or a
+    line naming no listed source, is a concern (prose that names no source describes them all)."""
+    sources = deliverable.data_sources
+    for field, qid, what in _PER_SOURCE:
+        described = any(getattr(source, field) for source in sources)
+        for source in sources:
+            if described and not getattr(source, field) and not getattr(deliverable, f"all_sources_{field}"):
+                gate.rule(
+                    f"s3.{field}.{slug(source.name)}",
+                    False,
+                    f"{qid} does not say {what} for the source '{source.name}'. Add a line "
+                    f"'{source.name}: …', or acknowledge.",
+                    kind="concern",
+                )
+        for name in getattr(deliverable, f"unknown_sources_{field}"):
+            gate.rule(
+                f"s3.{field}.unknown.{slug(name)}",
+                False,
+                f"{qid} has a line for '{name}', which is not a source listed in S3Q1. Use the source's name "
+                "from S3Q1 (or add the source), or acknowledge.",
+                kind="concern",
+            )
 
 
 def stage_4_rules(gate: Gate, deliverable: UserContext) -> None:

@@ -214,6 +214,15 @@ def form_values(q: Question, stored: dict[str, Any] | None) -> dict[str, str]:
     }
 
 
+def _lines_missing(text: str, items: list[str]) -> list[str]:
+    """The items a one-line-per-item text answer has no line for (none when it names no item at all)."""
+    sources = [builders.parse_source_line(line) for line in items]
+    read = builders.per_source_text(text, sources)
+    if not read.by_source or read.general:
+        return []
+    return [source["name"] for source in sources if source["name"] not in read.by_source]
+
+
 def _hints(reads: StageReads, q: Question) -> tuple[list[str], dict[str, str]]:
     """Help computed from earlier answers: suggestions, derived values to confirm, and a prefill for the widget."""
     hints: list[str] = []
@@ -224,10 +233,12 @@ def _hints(reads: StageReads, q: Question) -> tuple[list[str], dict[str, str]]:
         if suggested := q.suggestions_for(chosen if isinstance(chosen, str) else None):
             hints.append(f"Suggested for {str(chosen).replace('_', ' ')}: {', '.join(suggested)}.")
     if q.per_item_of and isinstance(items := answers.plain(q.per_item_of), list) and items:
-        prefill["answer"] = "\n".join(f"{name}: " for name in items)
+        prefill["answer"] = "\n".join(f"{builders.item_name(name)}: " for name in items)
         stored = answers.plain(q.id)
         if isinstance(stored, dict) and (new := [name for name in items if name not in stored]):
             hints.append(f"Not given a value yet: {', '.join(new)} (listed in {q.per_item_of}).")
+        if isinstance(stored, str) and (left_out := _lines_missing(stored, items)):
+            hints.append(f"No line yet for: {', '.join(left_out)} (listed in {q.per_item_of}).")
     if q.confirms:
         derived = stage_definition(q.stage).derived_field(q.confirms)
         if q.confirms == "actionability_window.margin" and derived and len(derived.from_) == 2:

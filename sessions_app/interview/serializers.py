@@ -234,7 +234,10 @@ class QuestionOutput(serializers.Serializer):
     per_item_of = serializers.CharField(
         source="question.per_item_of",
         allow_null=True,
-        help_text="One number per item of this earlier list answer: `{item: number}` or `item: number` per line.",
+        help_text=(
+            "One entry per item of this earlier list answer: for a number, `{item: number}` or `item: number` per "
+            "line; for text, one `item: text` line per item (an item is the line's first `|` field)."
+        ),
     )
     detail = ChoiceDetailOutput(
         source="question.detail", allow_null=True, help_text="Choices that need a short text beside them."

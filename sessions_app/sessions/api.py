@@ -18,12 +18,12 @@ from sessions_app.sessions.services import session_create, session_delete, sessi
 from uaip.api import (
     AUTHENTICATED_ERRORS,
     BODY_ERRORS,
-    DIGITS,
     Pagination,
     Text,
     call_service,
     documented,
     errors,
+    page_parameters,
     trimmed,
 )
 from uaip.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
@@ -53,14 +53,7 @@ class SessionListView(APIView):
             OpenApiParameter(
                 "status", OpenApiTypes.STR, enum=[*SessionStatus.values, ""], description="Empty: every status."
             ),
-            OpenApiParameter(
-                "page", OpenApiTypes.STR, pattern=DIGITS, description="From 1 (empty: 1); past the last page, 404."
-            ),
-            OpenApiParameter(
-                "page_size",
-                OpenApiTypes.STR,
-                description="A whole number: items per page, at most 100. Anything else means the default, 20.",
-            ),
+            *page_parameters(),
         ],
         responses={200: SessionPage, **errors(400, 404, *AUTHENTICATED_ERRORS)},
     )

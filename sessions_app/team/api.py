@@ -25,7 +25,7 @@ from sessions_app.team.serializers import (
     invitation_output,
     member_output,
 )
-from uaip.api import AUTHENTICATED_ERRORS, BODY_ERRORS, Pagination, call_service, errors
+from uaip.api import AUTHENTICATED_ERRORS, BODY_ERRORS, Pagination, call_service, errors, page_parameters
 from uaip.ratelimits import ApiThrottle, SessionWriteThrottle
 
 FUNCTION_CHOICES = [("", "none"), *TeamFunction.choices]
@@ -163,10 +163,13 @@ class InvitationAcceptView(APIView):
 class ActivityView(SessionScopedAPIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("actor", OpenApiTypes.UUID, description="Only this member's entries."),
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=ActivityKind.values, description="Only this kind."),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            OpenApiParameter(
+                "actor", OpenApiTypes.STR, description="A member's user id: only their entries (empty: everyone's)."
+            ),
+            OpenApiParameter(
+                "kind", OpenApiTypes.STR, enum=[*ActivityKind.values, ""], description="Only this kind (empty: all)."
+            ),
+            *page_parameters(),
         ],
         responses={200: ActivityPage, **errors(400, 404, *AUTHENTICATED_ERRORS)},
     )

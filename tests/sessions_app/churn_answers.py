@@ -153,14 +153,16 @@ STAGE_3: dict[tuple[str, int], RawAnswer] = {
         "outage alerts | stream | Kafka topic network.outages",
     ],
     ("S3Q2", 0): (
-        "Billing: 240k active accounts and 8.1M invoice rows, updated nightly. Support tickets: 510k tickets "
-        "since 2022 in Zendesk, available in real time. Network usage: about 45 GB a month in daily files that "
-        "land by 06:00. Outage alerts: about 2,300 events a day, streamed."
+        "billing: 240k active accounts and 8.1M invoice rows, updated nightly\n"
+        "support tickets: 510k tickets since 2022 in Zendesk, available in real time\n"
+        "network usage: about 45 GB a month in daily files that land by 06:00\n"
+        "outage alerts: about 2,300 events a day, streamed"
     ),
     ("S3Q3", 0): (
-        "Billing: a read replica through a service account approved by the finance data owner within two weeks. "
-        "Support tickets: the read-only Zendesk API token we already hold. Network usage: our existing data-lake "
-        "role. Outage alerts: a new Kafka consumer group requested from the platform team, about one week."
+        "billing: a read replica through a service account approved by the finance data owner within two weeks\n"
+        "support tickets: the read-only Zendesk API token we already hold\n"
+        "network usage: our existing data-lake role\n"
+        "outage alerts: a new Kafka consumer group requested from the platform team, about one week"
     ),
     ("S3Q4", 0): [
         "billing: contract end date, monthly bill amount and recent price changes",

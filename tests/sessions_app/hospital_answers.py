@@ -167,15 +167,16 @@ STAGE_3: dict[tuple[str, int], RawAnswer] = {
         "labelled research set | file | DICOM and CSV files on the research share",
     ],
     ("S3Q2", 0): (
-        "PACS holds 1.2 million chest X-rays since 2015 and receives about 450 new studies a day as they are "
-        "acquired. RIS reports update continuously; the rest have report text only. The clinical data warehouse "
-        "is loaded by a nightly batch at 02:00. The labelled research set holds 200 images with "
-        "radiologist-verified findings."
+        "PACS: 1.2 million chest X-rays since 2015, about 450 new studies a day, stored as they are acquired\n"
+        "RIS: a report and its timestamps for every study, updated continuously as radiologists sign reports\n"
+        "clinical data warehouse: demographics for every patient, loaded by a nightly batch at 02:00\n"
+        "labelled research set: 200 images with radiologist-verified findings, fixed (no updates)"
     ),
     ("S3Q3", 0): (
-        "PACS: a DICOM query/retrieve node for the model server, approved by the PACS manager. RIS: a read-only "
-        "HL7 feed of reports already used by the audit team. Clinical data warehouse: a read-only SQL account "
-        "from the information governance team, about three weeks. Research set: our existing research share."
+        "PACS: a DICOM query/retrieve node for the model server, approved by the PACS manager\n"
+        "RIS: a read-only HL7 feed of reports already used by the audit team\n"
+        "clinical data warehouse: a read-only SQL account from the information governance team, about three weeks\n"
+        "labelled research set: our existing research share"
     ),
     ("S3Q4", 0): [
         "PACS: chest X-ray image (DICOM pixels), projection and patient position (PA, AP, supine)",

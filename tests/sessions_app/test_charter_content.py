@@ -116,7 +116,7 @@ def fragments(value: Any) -> Iterator[str]:
     elif isinstance(value, float | int):
         yield str(int(value)) if float(value).is_integer() else str(value)
     elif isinstance(value, str):
-        for piece in re.split(r"\s+[—|]\s+|\s*\|\s*|:\s+|,\s+|(?<=[.;])\s+", value):
+        for piece in re.split(r"\s*\n\s*|\s+[—|]\s+|\s*\|\s*|:\s+|,\s+|(?<=[.;])\s+", value):
             piece = piece.strip().rstrip(".;").strip()
             if len(piece) > 2:
                 yield piece

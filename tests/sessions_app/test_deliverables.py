@@ -97,7 +97,8 @@ def test_churn_deliverables_contain_the_users_values(churn):
     scorecard = build_stage_3(churn)
     assert scorecard.quality_scores.consistency == 6
     assert [s.name for s in scorecard.data_sources] == ["billing", "support tickets", "network usage", "outage alerts"]
-    assert scorecard.data_sources[3].size_and_frequency == "Outage alerts: about 2,300 events a day, streamed."
+    assert scorecard.data_sources[3].size_and_frequency == "about 2,300 events a day, streamed"
+    assert scorecard.all_sources_size_and_frequency is None and scorecard.unknown_sources_access_method == []
     assert scorecard.labeling_strategy.cost.model_dump() == {"value": 9000.0, "unit": "EUR"}
     assert scorecard.overall_feasibility == "high"
     assert scorecard.uncovered_features == []

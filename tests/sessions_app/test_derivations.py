@@ -102,7 +102,7 @@ def test_every_rule_finding_names_the_questions_it_rests_on_and_quotes_free_text
     assert findings and all(f.questions for f in findings)
     batch = next(f for f in findings if f.check == "realtime_vs_batch")
     assert "within 1 minute," in batch.description  # not "1 minutes"
-    assert "“The clinical data warehouse is loaded by a nightly batch at 02:00.”" in batch.description
+    assert "“demographics for every patient, loaded by a nightly batch at 02:00”" in batch.description
     assert batch.questions == ("S2Q13", "S3Q1", "S3Q2")
     assert not [f for f in findings if f.check == "personas_within_window"]  # hourly use is not a latency
 

@@ -485,11 +485,17 @@ class _StageChecker:
                 if count > 1:
                     report("unit_choices", f"{unit!r} appears {count} times.", "list each unit once.")
         else:
-            for name in [*unit_fields, *(["per_item_of"] if question.per_item_of else [])]:
+            for name in unit_fields:
                 report(
                     name,
                     f"only number questions take '{name}'; this one is '{qtype}'.",
                     f"remove '{name}' or change the type to number.",
+                )
+            if question.per_item_of and qtype is not QuestionType.TEXT:
+                report(
+                    "per_item_of",
+                    f"only number and text questions take 'per_item_of'; this one is '{qtype}'.",
+                    "remove 'per_item_of' or change the type to number or text.",
                 )
 
         if qtype in _NUMERIC_TYPES:

@@ -192,7 +192,8 @@ class Question(_Frozen):
     unit: NonEmptyStr | None = None
     unit_choices: tuple[NonEmptyStr, ...] = ()
     free_unit: bool = False
-    per_item_of: QuestionId | None = None  # one number per item of an earlier list answer
+    # one number (number) or one "item: text" line (text) per item of an earlier list answer
+    per_item_of: QuestionId | None = None
     # number, scale, percentage (inclusive)
     min: float | None = None
     max: float | None = None
