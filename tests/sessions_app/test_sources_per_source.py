@@ -73,7 +73,8 @@ def charter_markdown(overrides: dict[tuple[str, int], Any] | None = None) -> str
 
 def test_each_line_goes_to_the_source_it_names():
     read = builders.per_source_text(
-        "pacs: 1.2M studies, 450 a day\n- RIS: updated as reports are signed\nclinical data warehouse: nightly at 02:00",
+        "pacs: 1.2M studies, 450 a day\n- RIS: updated as reports are signed\n"
+        "clinical data warehouse: nightly at 02:00",
         SOURCES,
     )
     assert read.by_source == {
