@@ -24,10 +24,16 @@ DECISION_WORDS = {
 MAX_LISTED = 5
 
 
+def _mid_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: 'Monthly churn rate' → 'monthly churn rate'; 'NPS', 'AUC' stay."""
+    first = name.split(" ", 1)[0]
+    return name[:1].lower() + name[1:] if first[1:2].islower() and first[1:] == first[1:].lower() else name
+
+
 def _kpi_phrase(kpi: Any) -> str:
     if not isinstance(kpi, Mapping):
-        return str(kpi)
-    phrase = str(kpi.get("name", "KPI"))
+        return _mid_sentence(str(kpi))
+    phrase = _mid_sentence(str(kpi.get("name", "KPI")))
     if kpi.get("baseline") not in (None, "") and kpi.get("target") not in (None, ""):
         phrase += f" from {kpi['baseline']} to {kpi['target']}"
     if kpi.get("timeframe"):

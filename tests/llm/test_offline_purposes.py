@@ -101,10 +101,16 @@ def test_charter_narrative_is_built_only_from_the_data_given():
     summary = result.parsed.executive_summary
     assert summary.startswith("Claims triage aims to cut average claim processing time from 14 to 7 days.")
     assert "classification problem" in summary
-    assert "Processing time from 14 days to 7 days within 6 months" in summary
+    assert "measured by processing time from 14 days to 7 days within 6 months" in summary
     assert "proceed with monitoring" in summary
     assert result.parsed.major_risks == ["Fairness: Regional bias (residual risk medium)"]
     assert result.parsed.decision_rationale == "Fairness residual risk is medium."
+
+
+def test_kpi_names_read_as_part_of_the_sentence_and_acronyms_stay():
+    kpis = [{"name": "Monthly churn rate"}, {"name": "NPS of app users"}, {"name": "eNPS"}]
+    summary = complete(_request(Purpose.CHARTER, CharterNarrative, {"kpis": kpis})).parsed.executive_summary
+    assert "Success is measured by monthly churn rate; NPS of app users; eNPS." in summary
 
 
 def test_charter_narrative_with_no_data_invents_nothing():
