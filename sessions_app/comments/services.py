@@ -11,6 +11,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import ActingUser
@@ -87,7 +88,7 @@ def thread_start(
 def _thread(session: ScopingSession, thread_id: uuid.UUID | str) -> CommentThread:
     thread = CommentThread.objects.select_for_update().filter(session=session, pk=thread_id).first()
     if thread is None:
-        raise ValidationError({"thread_id": ["There is no such comment thread in this session."]})
+        raise Http404("There is no such comment thread in this session.")
     return thread
 
 

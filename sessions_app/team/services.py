@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -150,7 +151,7 @@ def _member(session: ScopingSession, user_id: uuid.UUID | str) -> Membership:
     try:
         return Membership.objects.select_related("user").get(session=session, user_id=user_id)
     except (Membership.DoesNotExist, ValidationError, ValueError) as exc:
-        raise ValidationError({"user_id": ["That person is not a member of this session."]}) from exc
+        raise Http404("That person is not a member of this session.") from exc
 
 
 @transaction.atomic
@@ -235,7 +236,7 @@ def member_remove(*, session: ScopingSession, actor: User, user_id: uuid.UUID | 
 def invitation_revoke(*, session: ScopingSession, actor: User, invitation_id: uuid.UUID | str) -> Invitation:
     invitation = Invitation.objects.filter(session=session, pk=invitation_id, accepted_at=None, revoked_at=None).first()
     if invitation is None:
-        raise ValidationError({"invitation_id": ["There is no pending invitation with this id."]})
+        raise Http404("There is no pending invitation with this id.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     activity_record(

@@ -136,6 +136,21 @@ def test_owner_transfer_leaving_and_removing(team):
     assert set(Membership.objects.filter(session=session).values_list("role", flat=True)) == {"owner", "reviewer"}
 
 
+def test_an_unknown_member_invitation_or_thread_is_not_found(team, make_user):
+    session, people = team
+    owner_api = bearer_client(people["owner"])
+    stranger = make_user(email="stranger@example.com")
+    base = f"/api/v1/sessions/{session.id}"
+    unknown = "00000000-0000-4000-8000-000000000000"
+    calls = [
+        owner_api.patch(members_url(session, stranger.pk), {"role": "editor"}, format="json"),
+        owner_api.delete(members_url(session, stranger.pk)),
+        owner_api.delete(f"{base}/invitations/{unknown}"),
+        owner_api.post(f"{base}/comments/{unknown}/replies", {"body": "Anyone?"}, format="json"),
+    ]
+    assert [(r.status_code, r.json()["code"]) for r in calls] == [(404, "not_found")] * 4
+
+
 def test_a_reviewer_is_refused_with_the_role_named(team):
     session, people = team
     reviewer = bearer_client(people["reviewer"])
