@@ -17,7 +17,10 @@ from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.answer_types import validate_answer
 from sessions_app.interview.question_bank import get_bank
 from sessions_app.interview.registry import REGISTRY
+from sessions_app.models import Answer
+from tests.sessions_app.factories import make_session
 from tests.sessions_app.hospital_answers import hospital_answer_values
+from tests.sessions_app.interview_helpers import complete_stage, store_answers
 
 SOURCES = [
     builders.parse_source_line(line)
@@ -182,3 +185,25 @@ def test_the_questions_ask_one_line_per_listed_source(question_id):
 def test_item_name_is_the_first_field():
     assert builders.item_name("billing | database | PostgreSQL") == "billing"
     assert builders.item_name("recall") == "recall"
+
+
+# --- The stage page ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_page_prefills_one_line_per_source_and_names_a_source_left_out(user, client):
+    session = make_session(user)
+    for stage in (1, 2):
+        store_answers(session, stage)
+        complete_stage(session, stage)
+    store_answers(session, 3)
+    Answer.objects.filter(session=session, question_id="S3Q2").delete()
+    client.force_login(user)
+    page = client.get(f"/sessions/{session.id}/stages/3/").content.decode()
+    assert "billing: \nsupport tickets: \nnetwork usage: \noutage alerts: </textarea>" in page
+
+    Answer.objects.filter(session=session, question_id="S3Q3").update(
+        value={"value": "billing: a read replica\nsupport tickets: our Zendesk token"}
+    )
+    page = client.get(f"/sessions/{session.id}/stages/3/").content.decode()
+    assert "No line yet for: network usage, outage alerts (listed in S3Q1)." in page
