@@ -12,24 +12,26 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 
-def number_text(value: object, *, significant: int | None = None) -> str:
+def number_text(value: object, *, significant: int | None = None, grouped: bool = False) -> str:
     """A number as a person writes it: a whole float loses its ``.0`` (2.0 → '2', 3000.0 → '3000'); others print
     as they are (0.7 → '0.7'), or to ``significant`` digits when given (12.3456789 → '12.3457' with 6).
-    Anything that is not a number prints with ``str``."""
+    Anything that is not a number prints with ``str``. ``grouped`` writes thousands as people read them (21,000):
+    for text a person reads, never for a value put back into a form."""
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
-        return str(int(value))
+        return f"{int(value):,}" if grouped else str(int(value))
     if significant is not None and isinstance(value, float):
         return f"{value:.{significant}g}"
     return str(value)
 
 
 def quantity_text(quantity: Mapping[str, Any] | None, *, missing: str = "") -> str:
-    """{'value': 2.3, 'unit': '%'} → '2.3 %'; {'value': 5} → '5'; no quantity, or no value → ``missing``."""
+    """{'value': 2.3, 'unit': '%'} → '2.3 %'; {'value': 21000, 'unit': 'EUR'} → '21,000 EUR'; no quantity, or
+    no value → ``missing``."""
     if not quantity or quantity.get("value") is None:
         return missing
     unit = quantity.get("unit")
     value = quantity["value"]
-    return f"{number_text(value)} {unit_for(value, unit)}" if unit else number_text(value)
+    return f"{number_text(value, grouped=True)} {unit_for(value, unit)}" if unit else number_text(value, grouped=True)
 
 
 # --- Sentences ---------------------------------------------------------------------------------------------------
@@ -37,6 +39,12 @@ def quantity_text(quantity: Mapping[str, Any] | None, *, missing: str = "") -> s
 # A full stop, "!" or "?" followed by a space and a capital, a digit or a quote ends a sentence; "e.g. x", "3.5"
 # and "Dr. Smith"-style abbreviations followed by lower case do not.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def sentences(text: str | None) -> list[str]:
+    """The sentences of an answer, as written (a semicolon does not end one)."""
+    text = " ".join((text or "").split())
+    return [part for part in _SENTENCE_END.split(text) if part] if text else []
 
 
 def first_sentence(text: str | None) -> str:

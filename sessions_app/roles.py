@@ -54,7 +54,8 @@ class RoleRequired(PermissionDenied):
         self.capability = capability
         self.role = role
         self.required_roles = roles_with(capability)
-        needed = " or ".join(MemberRole(r).label.lower() for r in self.required_roles)
+        labels = [MemberRole(r).label.lower() for r in self.required_roles]
+        needed = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
         current = MemberRole(role).label.lower() if role in MemberRole.values else "not a member"
         self.message = f"{_ACTIONS[capability]} needs the {needed} role; your role in this session is {current}."
         super().__init__(self.message)

@@ -83,7 +83,7 @@ def _finding(
         check=check,
         stages=tuple(sorted(set(stages))),
         severity=severity,
-        description=description,
+        description=description.replace("….", "…").replace("…”.", "…”"),
         recommendation=recommendation,
         questions=tuple(dict.fromkeys(questions)),
     )
@@ -115,7 +115,7 @@ def _quote(text: str | None, limit: int = 120) -> str:
 def _short(text: str | None, limit: int = 80) -> str:
     text = (text or "").strip()
     label = re.split(r":|\s[—–-]\s|\.\s", text, maxsplit=1)[0].strip() or text
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+    return label if len(label) <= limit else label[: limit - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
 
 
 # --- The checks ------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from sessions_app.formatting import first_sentence, number_text, quantity_text, 
 from sessions_app.interview import rules
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.governance import DECISION_LABELS
-from sessions_app.interview.question_bank import get_bank
+from sessions_app.interview.question_bank import Question, QuestionType, get_bank
 from sessions_app.interview.regulatory import TIER_LABELS
 from sessions_app.models import AnswerStatus
 
@@ -67,18 +67,22 @@ NO_DECISION_STATEMENT = "No governance decision yet: every principle needs a sev
 # --- Answers as text (numbers and quantities: sessions_app.formatting) -------------------------------------------
 
 
-def answer_text(stored: Mapping[str, Any] | None) -> str:
+def answer_text(stored: Mapping[str, Any] | None, question: Question | None = None) -> str:
     """A stored answer as the user gave it: lists one item per line, per-item numbers as 'name: value', the unit,
-    the choice's detail and the scale's note."""
+    the choice's detail and the scale's note. With its ``question`` it reads as a person reads it (for the
+    charter): a choice by its label, thousands grouped."""
     if not stored:
         return ""
     value = stored.get("value")
+    grouped = question is not None
     if isinstance(value, list | tuple):
         text = "\n".join(str(item) for item in value)
     elif isinstance(value, Mapping):
-        text = "\n".join(f"{name}: {number_text(number)}" for name, number in value.items())
+        text = "\n".join(f"{name}: {number_text(number, grouped=grouped)}" for name, number in value.items())
+    elif question is not None and question.type is QuestionType.CHOICE and isinstance(value, str):
+        text = next((c.label for c in question.choices if c.value == value), value.replace("_", " "))
     else:
-        text = number_text(value) if value is not None else ""
+        text = number_text(value, grouped=grouped) if value is not None else ""
         if stored.get("unit"):
             text = f"{text} {stored['unit']}"
     for extra in ("detail", "note"):
@@ -373,7 +377,7 @@ def _escalated(escalated: Iterable[Any], answers: AnswerSet) -> list[dict[str, A
                 "question_id": qid,
                 "item": item,
                 "question": bank.question(qid).text if bank.has_question(qid) else qid,
-                "answer": answer_text(answers.value(qid, item)),
+                "answer": answer_text(answers.value(qid, item), bank.question(qid) if bank.has_question(qid) else None),
             }
         )
     return rows
@@ -425,7 +429,7 @@ def _appendix(answers: AnswerSet) -> list[dict[str, Any]]:
                         "question_id": question.id,
                         "item": item,
                         "question": question.text,
-                        "answer": answer_text(stored),
+                        "answer": answer_text(stored, question),
                         "status": current.status if current else "",
                     }
                 )

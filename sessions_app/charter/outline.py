@@ -399,6 +399,19 @@ def _known(flag: bool | None) -> str:
     return "unknown" if flag is None else text(flag)
 
 
+_ALL_SOURCES_FIELDS = {"size_and_frequency": "sources_size_and_frequency", "access_method": "sources_access"}
+
+
+def _source_cell(s: Mapping[str, Any], source: Mapping[str, Any], column: str) -> Any:
+    """A sources-table cell; a source with no line of its own points to what the answer says of all sources."""
+    value = source[column]
+    if column == "kind" and value == "api":
+        return "API"
+    if value is None and column in _ALL_SOURCES_FIELDS and s[_ALL_SOURCES_FIELDS[column]]:
+        return "As for all sources (below the table)"
+    return value
+
+
 def _technical_feasibility(s: Mapping[str, Any]) -> Blocks:
     labeling, fair = s["labeling"], s["fair"]
     source_columns = ("name", "kind", "location", "size_and_frequency", "access_method", "covers_features")
@@ -424,7 +437,7 @@ def _technical_feasibility(s: Mapping[str, Any]) -> Blocks:
         heading("Data sources"),
         table(
             ["Source", "Kind", "Location", "Size and update frequency", "Access", "Features covered"],
-            [[x[column] for column in source_columns] for x in s["sources"]],
+            [[_source_cell(s, x, column) for column in source_columns] for x in s["sources"]],
             empty="No data source recorded.",
             widths=(13, 10, 17, 22, 20, 18),
             css_class="compact",
@@ -818,18 +831,20 @@ def _appendix(s: Mapping[str, Any]) -> Blocks:
 
 def _approval(s: Mapping[str, Any]) -> Blocks:
     signoffs = s.get("signoffs") or []
-    if signoffs:
+    if "signoffs_required" in s:  # a stored version: its sign-offs, or how many it still needs
         required = int(s.get("signoffs_required") or 0)
-        status = (
-            f"Approved: {len(signoffs)} of {required} sign-off{'s' if required != 1 else ''}."
-            if s.get("approved")
-            else f"{len(signoffs)} of {required} sign-off{'s' if required != 1 else ''} so far; not yet approved."
-        )
+        needed = f"{required} sign-off{'s' if required != 1 else ''}"
+        if required == 0:
+            status = "This decision cannot be approved: a halted project is not signed off."
+        elif s.get("approved"):
+            status = f"Approved: {len(signoffs)} of {needed}."
+        else:
+            status = f"{len(signoffs)} of {needed} so far; not yet approved."
         return [
             table(
                 ["Reviewer", "Signed", "Comment"],
                 [[o["name"], date_text(o["signed_at"], missing=""), o["comment"]] for o in signoffs],
-                empty="No sign-offs.",
+                empty="No sign-offs yet.",
                 widths=(25, 18, 57),
             ),
             para(status, css_class="meta"),

@@ -136,11 +136,11 @@ def signoff_state(charter: Charter) -> dict[str, Any]:
 
 def charter_content(charter: Charter) -> dict[str, Any]:
     """The version's content with its sign-offs in the approval section (the content itself never changes: the
-    sign-offs come after it was generated). A version without sign-offs reads exactly as stored."""
+    sign-offs come after it was generated, so an unsigned version says how many it needs)."""
     signoffs = signoffs_list(charter)
-    if not signoffs:
-        return charter.content
     content = copy.deepcopy(charter.content)
+    if "approval" not in content.get("sections", {}):
+        return content
     required = signoffs_required(charter)
     content["sections"]["approval"]["signoffs"] = [
         {"name": s.reviewer_name, "signed_at": s.created_at.isoformat(), "comment": s.comment} for s in signoffs

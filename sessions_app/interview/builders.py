@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sessions_app.formatting import first_sentence, quantity_text, short_name
+from sessions_app.formatting import first_sentence, quantity_text, sentences, short_name
 from sessions_app.interview import rules
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.answer_types import DURATION_SECONDS, NormalisedAnswer, duration_seconds
@@ -194,10 +194,17 @@ def _features(answers: AnswerSet) -> list[dict[str, Any]]:
         if flagged:
             # "no" names features that will not be there; "unsure" names ones that may not: unknown, not False.
             feature["available_in_production"] = False if availability == "no" else None
-            feature["availability_note"] = detail
+            feature["availability_note"] = _about(detail, feature["name"])
         else:
             feature["available_in_production"] = True
     return features
+
+
+def _about(text: str | None, name: str) -> str | None:
+    """The sentences of `text` that name `name`, as written; all of it when none names it alone (the S1Q9 note
+    that explains two features must not give each one the other's reason)."""
+    naming = [sentence for sentence in sentences(text) if mentions(sentence, name)]
+    return " ".join(naming) if naming else text
 
 
 def _target_output(answers: AnswerSet) -> dict[str, Any]:
@@ -446,6 +453,20 @@ def _source_words(source: Mapping[str, Any]) -> set[str]:
     return (_tokens(source["name"]) | _tokens(source.get("location") or "")) - _GENERIC_SOURCE_WORDS
 
 
+def _feature_list(text: str, known: list[str]) -> list[str]:
+    """'a, b, c' → features, a stage-1 feature named whole first ('pipe material, diameter and install year'
+    stays one feature though it holds a comma), then the rest split at commas outside brackets."""
+    found: list[tuple[int, str]] = []
+    rest = text
+    for name in sorted(known, key=len, reverse=True):
+        match = re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", rest, flags=re.IGNORECASE)
+        if match:
+            found.append((text.lower().find(name.lower()), match.group(0)))
+            rest = rest[: match.start()] + "," + rest[match.end() :]
+    remaining = [(text.find(item), item) for item in _split_list(rest)]
+    return [item for _, item in sorted(found + remaining)]
+
+
 def _split_list(text: str) -> list[str]:
     """'a, b (x, y), c' → ['a', 'b (x, y)', 'c']: commas inside brackets belong to the item."""
     items: list[str] = []
@@ -564,12 +585,13 @@ def build_stage_3(answers: AnswerSet) -> DataQualityScorecard:
         data[f"all_sources_{field}"] = read.general
         data[f"unknown_sources_{field}"] = list(read.unknown)
     confirmed = answers.plain("S3Q4")
+    known_features = [name for name, _ in map(parse_feature_line, answers.plain("S1Q8") or [])]
     if confirmed:
         for line in confirmed:
             name, _, features = line.partition(":")
             matched = _match_source(name, sources) if features else None
             if matched is not None:
-                matched["covers_features"] = _split_list(features)
+                matched["covers_features"] = _feature_list(features, known_features)
     else:
         proposal = propose_feature_coverage(answers)
         for source in sources:

@@ -154,7 +154,7 @@ def stage_1_rules(gate: Gate, deliverable: ProblemStatement) -> None:
                 f"s1.feature_unavailable.{slug(feature.name)}",
                 False,
                 f"'{feature.name}' will not be available when a prediction is made in production"
-                f"{': ' + feature.availability_note if feature.availability_note else ''}. Drop or replace "
+                f"{': ' + feature.availability_note.rstrip('.') if feature.availability_note else ''}. Drop or replace "
                 "it, or acknowledge how the model will cope without it.",
                 kind="concern",
             )

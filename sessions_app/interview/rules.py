@@ -37,7 +37,20 @@ KPI_TARGET_MAX_RATIO: Final = 10.0  # target within 10× of the baseline (either
 KPI_NAME_MIN_WORDS: Final = 3  # SMART "specific": a KPI named in fewer words is reported as not specific
 ACTIONABILITY_MIN_MARGIN_SECONDS: Final = 0.0  # sufficient only when window − latency > this
 # The validation method read from the described plan (S2Q5, S2Q8): an A/B test wins over a before/after comparison.
-AB_TEST_WORDS: Final = ("a/b", "ab test", "hold-out", "holdout", "control group", "randomi")
+# A comparison with a control that keeps the current process: a group, or matched areas, sites or regions.
+AB_TEST_WORDS: Final = (
+    "a/b",
+    "ab test",
+    "hold-out",
+    "holdout",
+    "control group",
+    "randomi",
+    "against a control",
+    "control area",
+    "control region",
+    "control site",
+    "control arm",
+)
 BEFORE_AFTER_WORDS: Final = ("before and after", "before/after", "pre/post", "against the baseline")
 # A model metric whose name holds one of these is better when lower: its threshold (S2Q7) is a ceiling
 # ("at most"), as the question's help says for error metrics; every other metric's threshold is a floor.

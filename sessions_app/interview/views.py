@@ -284,7 +284,8 @@ def _overtaken_notice(q: Question, message: str, current: dict[str, Any]) -> str
     """The refused save's message with the other member's answer in words; the user's own text stays in the form."""
     shown = form_values(q, current["value"])
     words = shown.get("answer") or " ".join(v for k, v in shown.items() if k in ("value", "unit", "note") and v)
-    return f"{message} Their answer: “{words[:600]}”. Your text is kept below; save it again to replace theirs."
+    said = words if len(words) <= 600 else words[:599].rsplit(" ", 1)[0] + "…"
+    return f"{message.rstrip()} Their answer: “{said}” Your text is still in the form; save it again to replace theirs."
 
 
 def _conflict_redirect(request: HtmxHttpRequest, session: ScopingSession, exc: InterviewConflict) -> HttpResponse:

@@ -47,3 +47,15 @@ def ago(moment: datetime | None) -> str:
     if timezone.now() - moment < timedelta(minutes=1):
         return "just now"
     return f"{timesince(moment).split(',')[0]} ago"
+
+
+@register.filter
+def a_person(label: str) -> str:
+    """A team function as it reads after "answered by": 'a product manager', 'an ethics / risk officer',
+    'an ML engineer' (an acronym keeps its capitals and is read letter by letter)."""
+    first = label.split(" ", 1)[0]
+    if first.isupper():
+        article = "an" if first[:1] in "AEFHILMNORSX" else "a"
+        return f"{article} {label}"
+    lowered = label[:1].lower() + label[1:]
+    return f"{'an' if lowered[:1] in 'aeiou' else 'a'} {lowered}"

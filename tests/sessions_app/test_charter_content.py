@@ -26,6 +26,7 @@ from sessions_app.charter.content import (
 from sessions_app.charter.deliverables import deliverables_from_answers
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.answer_types import validate_answer
+from sessions_app.interview.question_bank import question
 from tests.sessions_app.churn_answers import CHURN_ANSWERS, churn_answer_values
 
 Key = tuple[str, int]
@@ -153,9 +154,10 @@ def test_the_appendix_holds_every_question_and_its_final_answer(churn_charter):
     assert set(rows) == set(CHURN_ANSWERS)
     values = churn_answer_values()
     for key, row in rows.items():
-        assert row["answer"] == answer_text(values[key])
+        assert row["answer"] == answer_text(values[key], question(key[0]))
         assert row["question"]  # the bank's question text
-    assert rows[("S3Q13", 0)]["answer"] == "9000 EUR"
+    assert rows[("S3Q13", 0)]["answer"] == "9,000 EUR"
+    assert rows[("S3Q12", 0)]["answer"] == "In-house team"  # a choice by its label, not its value "in_house"
     assert rows[("S3Q5", 0)]["answer"] == "8 — Billing reconciles with finance to the cent; usage is metered."
 
 
@@ -170,7 +172,7 @@ def test_sections_carry_the_users_tables(churn_charter):
     assert s["problem_definition"]["scope"]["out_of_scope"][0].startswith("business customers")
     assert [r["score"] for r in s["technical_feasibility"]["quality_scores"]] == [8, 6, 7, 7, 8, 7]
     assert s["technical_feasibility"]["fair"]["reusable"] == "full"
-    assert s["technical_feasibility"]["labeling"]["cost_text"] == "9000 EUR"
+    assert s["technical_feasibility"]["labeling"]["cost_text"] == "9,000 EUR"
     assert s["metric_alignment"]["actionability_window"]["margin_text"] == "13 days"
     assert s["metric_alignment"]["validation_plan"]["method"] == "ab_test"
     assert s["operational_strategy"]["audit_frequency"] == "quarterly"

@@ -13,7 +13,8 @@ from sessions_app.charter.deliverables import deliverables_from_answers
 from sessions_app.formatting import first_sentence, plural, short_name
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.answer_types import validate_answer
-from sessions_app.interview.builders import metric_direction
+from sessions_app.interview.builders import build_stage_1, metric_direction
+from tests.sessions_app.churn_answers import churn_answer_values
 from tests.sessions_app.hospital_answers import HOSPITAL_ANSWERS, hospital_answer_values
 
 
@@ -22,6 +23,13 @@ def hospital(overrides: dict[tuple[str, int], Any] | None = None) -> dict[int, d
     for key, raw in (overrides or {}).items():
         values[key] = validate_answer(key[0], raw).to_json()
     return deliverables_from_answers(AnswerSet.from_values(values))
+
+
+def _churn_with(overrides: dict[tuple[str, int], Any]) -> dict:
+    values = churn_answer_values()
+    for key, raw in overrides.items():
+        values[key] = validate_answer(key[0], raw).to_json()
+    return values
 
 
 def test_a_latency_or_error_threshold_is_a_ceiling_and_a_rate_a_floor():
@@ -125,3 +133,33 @@ def test_short_name_and_plural():
     assert short_name("Churn rate.") == "Churn rate"
     assert plural(3000.0, "labelled example") == "3,000 labelled examples"
     assert plural(1, "minute") == "1 minute" and plural(0.5, "day") == "0.5 days"
+
+
+def test_an_availability_note_naming_two_features_gives_each_its_own_reason():
+    two = {
+        "value": "no",
+        "detail": "Outage minutes are only reconciled at month end. Support tickets in the last 90 days lag a week "
+        "because Zendesk exports weekly; for now we copy them by hand.",
+    }
+    features = {f.name: f for f in build_stage_1(AnswerSet.from_values(_churn_with({("S1Q9", 0): two}))).input_features}
+    assert features["outage minutes on the customer's line"].availability_note == (
+        "Outage minutes are only reconciled at month end."
+    )
+    assert features["support tickets in the last 90 days"].availability_note == (
+        "Support tickets in the last 90 days lag a week because Zendesk exports weekly; for now we copy them by hand."
+    )
+    assert features["contract end date"].available_in_production is True
+
+
+@pytest.mark.parametrize(
+    ("described", "method"),
+    [
+        ("24 pilot areas get the ranked list and 24 matched control areas keep the old plan.", "ab_test"),
+        ("The difference is measured against a control of districts that keep the age-based plan.", "ab_test"),
+        ("We compare the churn rate before and after launch.", "before_after"),
+        ("The analyst computes it monthly from the work orders.", None),
+    ],
+)
+def test_the_validation_method_is_read_from_how_the_kpi_is_measured(described, method):
+    matrix = hospital({("S2Q5", 0): described, ("S2Q5", 1): "Counted monthly.", ("S2Q8", 0): "Logged weekly."})[2]
+    assert matrix["validation_plan"]["method"] == method

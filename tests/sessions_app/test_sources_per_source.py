@@ -130,6 +130,7 @@ def test_prose_fills_no_row_and_appears_once_as_all_sources_in_the_charter():
     section = charter_markdown({("S3Q2", 0): PROSE}).split("### Data sources", 1)[1].split("### Labelling", 1)[0]
     assert "Size and update frequency, all sources" in section
     assert section.count("the rest have report text only") == 1
+    assert section.count("As for all sources (below the table)") == 4  # every row, in its size column
 
 
 def test_the_batch_check_reads_an_all_sources_answer_and_quotes_it():
@@ -207,3 +208,15 @@ def test_the_page_prefills_one_line_per_source_and_names_a_source_left_out(user,
     )
     page = client.get(f"/sessions/{session.id}/stages/3/").content.decode()
     assert "No line yet for: network usage, outage alerts (listed in S3Q1)." in page
+
+
+def test_a_confirmed_feature_holding_a_comma_stays_one_feature():
+    overrides = {
+        ("S1Q8", 0): ["pipe material, diameter and install year — GIS", "burst history — SAP PM"],
+        ("S3Q1", 0): ["GIS | database | asset register", "SAP PM | database | work orders"],
+        ("S3Q2", 0): "GIS: 61,000 segments, nightly\nSAP PM: 9,000 work orders, hourly",
+        ("S3Q3", 0): "GIS: read role\nSAP PM: an extract",
+        ("S3Q4", 0): ["GIS: pipe material, diameter and install year, road class", "SAP PM: burst history"],
+    }
+    rows = {s["name"]: s["covers_features"] for s in scorecard(overrides)["data_sources"]}
+    assert rows == {"GIS": ["pipe material, diameter and install year", "road class"], "SAP PM": ["burst history"]}

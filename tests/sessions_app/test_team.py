@@ -10,6 +10,9 @@ from django.core import mail, signing
 from django.core.management import CommandError, call_command
 
 from sessions_app.activity.selectors import chain_breaks
+from sessions_app.charter.rendering import to_markdown
+from sessions_app.charter.selectors import charter_content
+from sessions_app.templatetags.roles import a_person
 from sessions_app.interview.question_bank.loader import get_bank
 from sessions_app.models import (
     ActivityEntry,
@@ -325,7 +328,11 @@ def test_halt_cannot_be_approved_and_a_new_version_starts_unsigned(signed_team, 
     assert latest["version"] == 2 and latest["signoffs"] == []
     old = reviewer.post(url, {"comment": "Signing the old one.", "version": 1}, format="json")
     assert old.status_code == 409 and old.json()["code"] == "version_superseded"
+    unsigned = to_markdown(charter_content(Charter.objects.get(session=session, version=2)))
+    assert "0 of 2 sign-offs so far; not yet approved." in unsigned and "**Approver:**" not in unsigned
     Charter.objects.filter(session=session, version=2).update(decision="halt")
+    halted_text = to_markdown(charter_content(Charter.objects.get(session=session, version=2)))
+    assert "This decision cannot be approved" in halted_text
     halted = reviewer.post(url, {"comment": "Risks and mitigations checked."}, format="json")
     assert halted.status_code == 409 and halted.json()["code"] == "halt_not_approvable"
     assert reviewer.get(url).json()["approvable"] is False
@@ -386,3 +393,12 @@ def test_deleting_the_owners_account_hands_a_shared_session_to_the_team(team, us
     assert not type(session).objects.filter(pk=alone.pk).exists()
     assert list(chain_breaks()) == []
     assert ActivityEntry.objects.filter(session=session, kind="owner_transferred").exists()
+
+
+def test_a_team_function_reads_with_its_article():
+    assert [a_person(label) for label in TeamFunction.labels] == [
+        "a product manager",
+        "a data-science lead",
+        "an ML engineer",
+        "an ethics / risk officer",
+    ]
