@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 from sessions_app.activity.selectors import chain_breaks
 from sessions_app.charter.rendering import to_markdown
 from sessions_app.charter.selectors import charter_content
-from sessions_app.templatetags.roles import a_person
 from sessions_app.interview.question_bank.loader import get_bank
 from sessions_app.models import (
     ActivityEntry,
@@ -23,6 +22,7 @@ from sessions_app.models import (
     StageRun,
     TeamFunction,
 )
+from sessions_app.templatetags.roles import a_person
 from tests.conftest import bearer_client
 from tests.sessions_app.factories import make_session
 from tests.sessions_app.interview_helpers import complete_interview
