@@ -37,6 +37,8 @@ class ScopingSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # When the latest charter version got the sign-offs its decision needs; cleared by a new version.
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     # The acting user's role, set by the access guard (``sessions_app.access``) on the session it resolves.
     role: str = ""

@@ -110,6 +110,8 @@ def charter_sign_off(*, charter: Charter, actor: User, comment: str) -> SignOff:
         locked.approved_at = timezone.localdate()
         locked.save(update_fields=["approved_at"])
         charter.approved_at = locked.approved_at
+        # DOMAIN.md: with its quorum the session is marked approved (until a new version needs new sign-offs).
+        ScopingSession.objects.filter(pk=locked.session_id).update(approved_at=timezone.now())
     CharterExport.objects.filter(charter=locked).delete()
     activity_record(
         session=locked.session,
@@ -148,7 +150,8 @@ def charter_save(
         answers_snapshot=selectors.answers_snapshot(locked),
     )
     locked.status, locked.completed_at = SessionStatus.COMPLETED, timezone.now()
-    locked.save(update_fields=["status", "completed_at", "updated_at"])
+    locked.approved_at = None  # a new version needs new sign-offs
+    locked.save(update_fields=["status", "completed_at", "approved_at", "updated_at"])
     activity_record(
         session=locked,
         locked=True,

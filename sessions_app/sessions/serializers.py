@@ -37,6 +37,12 @@ class SessionOutput(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     completed_at = serializers.DateTimeField(allow_null=True, required=False)
+    approved_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the latest charter version got the reviewers' sign-offs its decision needs; null until "
+        "then, and again once a new version is generated.",
+    )
     role = serializers.ChoiceField(
         choices=MemberRole.choices,
         read_only=True,

@@ -298,7 +298,7 @@ def signed_team(team, run_tasks):
     return session, people
 
 
-def test_a_committee_submission_needs_two_reviewers_sign_offs(signed_team, make_user):
+def test_a_committee_submission_needs_two_reviewers_sign_offs(signed_team, make_user, run_tasks, client):
     session, people = signed_team
     url = f"/api/v1/sessions/{session.id}/charter/signoffs"
     charter = Charter.objects.get(session=session)
@@ -311,11 +311,18 @@ def test_a_committee_submission_needs_two_reviewers_sign_offs(signed_team, make_
     assert reviewer.post(url, {"comment": "short"}, format="json").status_code == 400
     one = reviewer.post(url, {"comment": "Risks and mitigations checked."}, format="json").json()
     assert (len(one["signoffs"]), one["required"], one["approved"]) == (1, 2, False)
+    session_url = f"/api/v1/sessions/{session.id}"
+    assert reviewer.get(session_url).json()["approved_at"] is None
     assert reviewer.post(url, {"comment": "Once more with feeling."}, format="json").json()["code"] == "already_signed"
     two = bearer_client(second).post(url, {"comment": "KPIs and data sources checked."}, format="json").json()
     assert two["approved"] is True and two["approved_at"]
+    assert reviewer.get(session_url).json()["approved_at"] is not None  # the session is marked approved
     markdown = bearer_client(people["viewer"]).get(f"/api/v1/sessions/{session.id}/charter.md").content.decode()
     assert "Sam Second" in markdown and "Approved: 2 of 2 sign-offs." in markdown
+    client.force_login(people["viewer"])
+    assert 'class="badge badge-approved"' in client.get("/sessions/").content.decode()
+    run_tasks(bearer_client(people["editor"]).post, f"/api/v1/sessions/{session.id}/charter")
+    assert reviewer.get(session_url).json()["approved_at"] is None  # a new version needs new sign-offs
 
 
 def test_halt_cannot_be_approved_and_a_new_version_starts_unsigned(signed_team, run_tasks):
