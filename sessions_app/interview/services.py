@@ -71,13 +71,14 @@ def _refuse_if_overtaken(current: Answer | None, version: int | None, actor: Act
         return
     by = current.answered_by.get_full_name() if current.answered_by else "another member"
     raise InterviewConflict(
-        f"{by} changed this answer while you were editing it. Their answer is shown; "
-        "copy what you need from yours and save again.",
+        f"{by} changed this answer while you were editing it, so yours was not saved. Read theirs, then save yours "
+        "again if it should replace it.",
         code="answer_changed",
         current={
             "version": current.pk,
             "value": current.value,
-            "answered_by": by,
+            # The same shape as an answer's ``answered_by`` (null when that account is gone).
+            "answered_by": {"user_id": str(current.answered_by.pk), "name": by} if current.answered_by else None,
             "created_at": current.created_at.isoformat(),
         },
     )

@@ -285,7 +285,7 @@ def _overtaken_notice(q: Question, message: str, current: dict[str, Any]) -> str
     shown = form_values(q, current["value"])
     words = shown.get("answer") or " ".join(v for k, v in shown.items() if k in ("value", "unit", "note") and v)
     said = words if len(words) <= 600 else words[:599].rsplit(" ", 1)[0] + "…"
-    return f"{message.rstrip()} Their answer: “{said}” Your text is still in the form; save it again to replace theirs."
+    return f"{message.rstrip()} Their answer: “{said}” Your text is still in the form."
 
 
 def _conflict_redirect(request: HtmxHttpRequest, session: ScopingSession, exc: InterviewConflict) -> HttpResponse:

@@ -225,7 +225,7 @@ def test_the_later_save_over_another_members_newer_answer_is_refused_with_theirs
     assert mine.status_code == 409
     body = mine.json()
     assert body["code"] == "answer_changed" and body["current"]["value"] == {"value": ["Listed buildings"]}
-    assert body["current"]["answered_by"] == "Editor"
+    assert body["current"]["answered_by"] == {"user_id": str(people["editor"].pk), "name": "Editor"}
     # The writer's own newer save (another tab) is no conflict; having seen theirs, the owner saves over it.
     again = owner.post(
         url, {"question_id": "S1Q12", "answer": ["Owner edit"], "version": body["current"]["version"]}, format="json"
