@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -59,3 +60,10 @@ def a_person(label: str) -> str:
         return f"{article} {label}"
     lowered = label[:1].lower() + label[1:]
     return f"{'an' if lowered[:1] in 'aeiou' else 'a'} {lowered}"
+
+
+@register.filter
+def answer_count(counts: dict[str, int] | None, block: Any) -> int:
+    """``{{ comment_counts|answer_count:b }}``: unresolved threads on one answer (``S1Q2``, ``S2Q1#1``)."""
+    key = f"{block.question.id}#{block.item}" if block.item else block.question.id
+    return int((counts or {}).get(key, 0))

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from sessions_app.activity.selectors import chain_breaks
 from sessions_app.charter.rendering import to_markdown
 from sessions_app.charter.selectors import charter_content
+from sessions_app.comments.services import thread_start
 from sessions_app.interview.question_bank.loader import get_bank
 from sessions_app.models import (
     ActivityEntry,
@@ -409,3 +410,14 @@ def test_a_team_function_reads_with_its_article():
         "an ML engineer",
         "an ethics / risk officer",
     ]
+
+
+def test_the_stage_page_counts_open_threads_per_answer_and_per_stage(team, client):
+    session, people = team
+    thread_start(
+        session=session, actor=people["reviewer"], target_kind="answer", target="S1Q1", body="Which office is this?"
+    )
+    client.force_login(people["editor"])
+    page = client.get(f"/sessions/{session.id}/stages/1/").content.decode()
+    assert page.count('<span class="comment-count">(1 unresolved)</span>') == 1
+    assert "1 open comment thread<" in page
