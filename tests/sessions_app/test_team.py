@@ -421,3 +421,13 @@ def test_the_stage_page_counts_open_threads_per_answer_and_per_stage(team, clien
     page = client.get(f"/sessions/{session.id}/stages/1/").content.decode()
     assert page.count('<span class="comment-count">(1 unresolved)</span>') == 1
     assert "1 open comment thread<" in page
+
+
+def test_a_reviewer_reads_the_gate_panel_without_the_complete_button(team, client):
+    session, people = team
+    client.force_login(people["reviewer"])
+    page = client.get(f"/sessions/{session.id}/stages/1/").content.decode()
+    assert "Stage 1 gate</h2>" in page and 'id="complete-stage"' not in page
+    assert "An editor or the owner completes this stage; you can read its answers and comment on them." in page
+    client.force_login(people["editor"])
+    assert 'id="complete-stage"' in client.get(f"/sessions/{session.id}/stages/1/").content.decode()
