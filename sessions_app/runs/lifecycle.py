@@ -90,20 +90,28 @@ def runs_reap(*, now: dt.datetime | None = None) -> int:
     - queued, but its task was taken by a worker more than :func:`stuck_after` ago that never started the run
       (the worker died or lost the database between the two);
     - queued for longer than :func:`queue_timeout`: no worker is running.
-    Then the task rows a worker left ``RUNNING`` for a run that is over (failed here, or finished while the
-    worker could not record the task's end) are marked failed, so django-tasks-db does not show them running.
+    A run failed here and its task row end in the same transaction. Then the task rows a worker left ``RUNNING``
+    for a run that is over (it finished while the worker could not record the task's end) are marked failed, so
+    django-tasks-db does not show them running.
     """
     now = now or timezone.now()
     active = StageRun.objects.filter(status__in=ACTIVE_RUN_STATUSES)
-    lost = runs_end(
-        runs=active.filter(status=RunStatus.RUNNING, heartbeat_at__lt=now - stuck_after()),
-        status=RunStatus.FAILED,
-        error=WORKER_STOPPED,
-        now=now,
-    )
+    # A run and its task row end in one transaction: nobody sees the run failed and its task still running.
+    with transaction.atomic():
+        lost = runs_end(
+            runs=active.filter(status=RunStatus.RUNNING, heartbeat_at__lt=now - stuck_after()),
+            status=RunStatus.FAILED,
+            error=WORKER_STOPPED,
+            now=now,
+        )
+        _task_rows_settle(run_ids=lost, now=now)
     dropped = _dropped_after_taking(active, now=now)
     if dropped:
-        dropped = runs_end(runs=active.filter(pk__in=dropped), status=RunStatus.FAILED, error=WORKER_STOPPED, now=now)
+        with transaction.atomic():
+            dropped = runs_end(
+                runs=active.filter(pk__in=dropped), status=RunStatus.FAILED, error=WORKER_STOPPED, now=now
+            )
+            _task_rows_settle(run_ids=dropped, now=now)
     unclaimed = runs_end(
         runs=active.filter(status=RunStatus.QUEUED, created_at__lt=now - queue_timeout()),
         status=RunStatus.FAILED,
@@ -132,9 +140,11 @@ def run_expire_if_stale(*, run: StageRun, now: dt.datetime | None = None) -> Sta
         error = NO_WORKER
     else:
         return run
-    if runs_end(runs=stale, status=RunStatus.FAILED, error=error, now=now):
+    with transaction.atomic():
+        expired = runs_end(runs=stale, status=RunStatus.FAILED, error=error, now=now)
+        _task_rows_settle(run_ids=expired, now=now)
+    if expired:
         logger.warning("run_expired", run_id=str(run.pk), error=error)
-        _task_rows_settle(run_ids=[run.pk], now=now)
     run.refresh_from_db()
     return run
 

@@ -194,6 +194,17 @@ def test_reaper_settles_the_task_row_of_a_dead_worker(session, settings):
 
 
 @pytest.mark.django_db
+def test_reaper_ends_a_lost_run_and_its_task_row_together(session, settings):
+    """Not left to the later sweep of old task rows: in between, a reader saw the run failed and its task running."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _, run = submitted_check(session)
+    row = claimed_task_row(run, started_ago=dt.timedelta(seconds=1))  # too young for the sweep of old task rows
+    as_running(run, heartbeat_ago=dt.timedelta(minutes=2))
+    assert runs_reap() == 1
+    assert status_of(run) == RunStatus.FAILED and status_of(row) == TaskResultStatus.FAILED
+
+
+@pytest.mark.django_db
 def test_reaper_settles_the_task_row_of_a_run_that_ended_before_its_worker_recorded_it(session, settings):
     """The run succeeded, then the worker lost the database before it could mark the task done."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
