@@ -14,13 +14,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from sessions_app.access import session_page
+from sessions_app.charter.content import SECTION_TITLES
 from sessions_app.comments import selectors, services
+from sessions_app.interview.completion import anchor_of
+from sessions_app.interview.question_bank import question as bank_question
 from sessions_app.models import CommentTarget, ScopingSession
 from sessions_app.roles import Capability
 from uaip.htmx import HtmxHttpRequest
 from uaip.ratelimits import limit_writes
 
 PANEL = "sessions_app/comments/panel.html"
+PAGE = "sessions_app/comments/page.html"
 
 
 def _panel(
@@ -46,15 +50,37 @@ def _done(request: HtmxHttpRequest, session: ScopingSession, kind: str, target: 
     return redirect(_back(request, session))
 
 
+def _target_place(session: ScopingSession, kind: str, target: str) -> tuple[str, str]:
+    """What the comments are on, in words, and the link back to it (the answer's block, the charter section)."""
+    if kind == CommentTarget.CHARTER_SECTION:
+        url = reverse("charter:page", kwargs={"session_id": session.id})
+        return f"the charter section “{SECTION_TITLES[target]}”", f"{url}#{target.replace('_', '-')}"
+    question_id, _, item = target.partition("#")
+    q = bank_question(question_id)
+    url = reverse("sessions:stage", args=[session.id, q.stage])
+    number = f" (#{int(item) + 1})" if item else ""
+    return f"the answer to “{q.text}”{number}", f"{url}#{anchor_of(question_id, int(item or 0))}"
+
+
 @session_page
 @require_GET
 def panel(request: HtmxHttpRequest, session: ScopingSession) -> HttpResponse:
+    """The threads of one target: the panel alone for htmx, a page of its own without JavaScript."""
     kind = request.GET.get("target_kind", CommentTarget.ANSWER)
     try:
         kind, target = services.target_checked(kind, request.GET.get("target", ""))
     except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
-    return _panel(request, session, kind, target)
+        error = " ".join(exc.messages)
+        if request.htmx:
+            return render(request, PANEL, {"session": session, "error": error, "unknown_target": True}, status=400)
+        back = reverse("sessions:detail", kwargs={"session_id": session.id})
+        return render(request, "errors/400.html", {"message": error, "back": back}, status=400)
+    if request.htmx:
+        return _panel(request, session, kind, target)
+    place, back = _target_place(session, kind, target)
+    threads = selectors.threads_list(session=session, target_kind=kind, target=target)
+    context = {"session": session, "threads": threads, "target_kind": kind, "target": target, "place": place}
+    return render(request, PAGE, {**context, "back": back})
 
 
 @session_page(POST=Capability.COMMENT)

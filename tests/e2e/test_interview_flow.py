@@ -100,7 +100,8 @@ def test_stage_1_from_a_vague_answer_to_the_gate(logged_in_page: Page, session: 
     answer_via_form(page, "S1Q1", STAGE_1[("S1Q1", 0)])
     expect(badge(page, "S1Q1")).to_have_text("Accepted")
     expect(s1q1.locator("ol.followups")).to_have_count(0)
-    expect(s1q1.locator(".feedback")).to_contain_text("tokens")
+    expect(s1q1.locator(".run-usage")).to_contain_text("Checked in")
+    expect(s1q1.locator(".run-usage")).not_to_contain_text("tokens")  # offline: no tokens, no cost to show
 
     # Every other required question, text and typed, each waiting for its check like a person would.
     for (question_id, _item), raw in STAGE_1.items():

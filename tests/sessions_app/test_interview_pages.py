@@ -309,6 +309,11 @@ def test_answer_to_a_question_of_another_stage_is_400(web, session):
 # --- background runs ------------------------------------------------------------------------------------------
 
 
+def run_usage(response) -> str:
+    (line,) = find_all(html_of(response), "p", **{"class": "meta run-usage"})
+    return text_of(line)
+
+
 def test_run_status_partial_while_active_and_after(web, session, run_tasks):
     run_tasks(web.post, answers_url(session), {"question_id": "S1Q2", "answer": STRONG}, **HTMX)  # for an estimate
     web.post(answers_url(session), {"question_id": "S1Q1", "answer": VAGUE}, **HTMX)  # queued: no worker here
@@ -326,7 +331,14 @@ def test_run_status_partial_while_active_and_after(web, session, run_tasks):
     ended = web.get(run_url(session, run), **HTMX)
     assert ended["HX-Retarget"] == "#S1Q1"
     assert "every 1s" not in ended.content.decode() and "Follow-up questions" in ended.content.decode()
-    assert "tokens" in text_of(html_of(ended))
+    usage = run_usage(ended)
+    assert usage.startswith("Checked in ") and "token" not in usage  # offline: nothing spent, nothing to show
+
+    StageRun.objects.filter(pk=run.pk).update(
+        provider="anthropic", input_tokens=1200, output_tokens=34, cost_usd=0.0213
+    )
+    usage = run_usage(web.get(run_url(session, run), **HTMX))
+    assert usage.endswith(" s · 1,234 tokens · $0.02"), usage
 
 
 def test_run_status_without_htmx_goes_back_to_the_question(web, session):

@@ -25,6 +25,7 @@ from sessions_app.models import (
 )
 from sessions_app.templatetags.roles import a_person
 from tests.conftest import bearer_client
+from tests.helpers import HTMX, find_all, html_of, text_of
 from tests.sessions_app.factories import make_session
 from tests.sessions_app.interview_helpers import complete_interview
 
@@ -285,6 +286,43 @@ def test_comment_threads_resolve_and_reopen(team):
     panel = web.get(f"/sessions/{session.id}/comments/", {"target_kind": "answer", "target": "S2Q1#1"}).content.decode()
     assert "&lt;b&gt;Which&lt;/b&gt; baseline?" in panel and "<b>Which</b>" not in panel
     assert page.get(base, {"target": "S2Q1#1"}).json()["results"][0]["comments"][1]["body"] == "Q3 2025"
+
+
+def test_without_javascript_the_comments_are_a_page_of_their_own(team, client):
+    session, people = team
+    client.force_login(people["reviewer"])
+    url = f"/sessions/{session.id}/comments/"
+    stage_1 = client.get(f"/sessions/{session.id}/stages/1/").content.decode()
+    assert f'href="{url}?target_kind=answer&amp;target=S1Q1">Open the comments</a>' in stage_1  # the fallback link
+
+    page = client.get(url, {"target_kind": "answer", "target": "S2Q1#1"})
+    assert page.status_code == 200
+    root = html_of(page)
+    (heading,) = find_all(root, "h1")
+    assert text_of(heading).startswith("Comments on the answer to “") and text_of(heading).endswith("” (#2)")
+    assert f'href="/sessions/{session.id}/stages/2/#S2Q1-1"' in page.content.decode()  # back to that answer
+
+    own_url = f"{url}?target_kind=answer&target=S2Q1%231"
+    posted = client.post(
+        f"{url}new/", {"target_kind": "answer", "target": "S2Q1#1", "body": "Which year?", "next": own_url}
+    )
+    assert posted.status_code == 302 and posted["Location"] == own_url
+    assert "Which year?" in client.get(own_url).content.decode()
+
+    section = client.get(url, {"target_kind": "charter_section", "target": "ethical_review"})
+    assert f'href="/sessions/{session.id}/charter/#ethical-review"' in section.content.decode()
+
+
+def test_comments_of_an_unknown_target_are_a_plain_400(team, client):
+    session, people = team
+    client.force_login(people["viewer"])
+    url = f"/sessions/{session.id}/comments/"
+    page = client.get(url, {"target_kind": "answer", "target": "S9Q9"})
+    assert page.status_code == 400 and "is not a question" in text_of(html_of(page))
+    assert f'href="/sessions/{session.id}/"' in page.content.decode()  # a way back
+    panel = client.get(url, {"target_kind": "charter_section", "target": "nope"}, **HTMX)
+    assert panel.status_code == 400 and "The charter has no section" in panel.content.decode()
+    assert "New comment" not in panel.content.decode()
 
 
 # --- Sign-offs --------------------------------------------------------------------------------------------------------
