@@ -408,3 +408,33 @@ def test_two_reviewer_sign_offs_approve_a_committee_decision(
     assert "Ines Haddad" in text and "Tomas Brennan" in text
     assert "Approved: 2 of 2 sign-offs." in text
     assert "Checked the retention targets" in text
+
+
+def test_without_javascript_a_reviewer_comments_on_an_answer(
+    leak_session: ScopingSession, browser: Browser, browser_context_args: dict[str, Any]
+) -> None:
+    session = leak_session
+    reviewer = User.objects.create_user(email=REVIEWER_EMAIL, password=E2E_PASSWORD, name="Rita Reviewer")
+    Membership.objects.create(session=session, user=reviewer, role=MemberRole.REVIEWER)
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        login_via_ui(page, email=reviewer.email)
+        page.goto(f"/sessions/{session.id}/stages/1/")
+        box = page.locator("#S1Q1 details.comments")
+        box.locator("summary").click()
+        box.get_by_role("link", name="Open the comments").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            f"Comments on the answer to “{question_text('S1Q1')}”"
+        )
+        page.get_by_label("New comment").fill("Is the 3-day target for all district meter areas?")
+        page.get_by_role("button", name="Comment").click()
+        expect(page.locator(".comment-body")).to_have_text("Is the 3-day target for all district meter areas?")
+        shot(page, "no-js-comments-page")
+        assert CommentThread.objects.get(session=session).target == "S1Q1"
+
+        page.get_by_role("link", name=re.compile(r"^← Back to the answer")).click()
+        expect(page).to_have_url(re.compile(rf"/sessions/{session.id}/stages/1/#S1Q1$"))
+        expect(page.locator("#S1Q1 .comment-count")).to_have_text("(1 unresolved)")
+    finally:
+        context.close()
