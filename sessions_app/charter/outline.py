@@ -12,13 +12,12 @@ renderer only escapes for its own format.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from sessions_app.charter.content import SECTIONS
-from sessions_app.formatting import date_text, number_text, quantity_text, short_name
+from sessions_app.formatting import date_text, number_text, quantity_text, sentences, short_name
 from sessions_app.interview.question_bank import get_bank
 
 EMPTY = "—"
@@ -324,14 +323,10 @@ def _executive_summary(s: Mapping[str, Any]) -> Blocks:
     ]
 
 
-def _sentences(value: str) -> list[str]:
-    return [part.strip() for part in re.split(r"(?<=[.!?])\s+", value or "") if part.strip()]
-
-
 def _adds_to(paragraph: str | None, lines: Iterable[str]) -> bool:
     """Whether a paragraph says something the lines do not: an offline rationale is the reasons again."""
     shown = " ".join(lines)
-    return any(sentence.rstrip(".") not in shown for sentence in _sentences(paragraph or ""))
+    return any(sentence.rstrip(".") not in shown for sentence in sentences(paragraph))
 
 
 def _strategic_alignment(s: Mapping[str, Any]) -> Blocks:
