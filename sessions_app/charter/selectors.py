@@ -3,7 +3,6 @@ They never write; the session comes from the access guard."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.conf import settings
@@ -137,14 +136,18 @@ def signoff_state(charter: Charter) -> dict[str, Any]:
 def charter_content(charter: Charter) -> dict[str, Any]:
     """The version's content with its sign-offs in the approval section (the content itself never changes: the
     sign-offs come after it was generated, so an unsigned version says how many it needs)."""
-    signoffs = signoffs_list(charter)
-    content = copy.deepcopy(charter.content)
+    content = charter.content
     if "approval" not in content.get("sections", {}):
         return content
+    signoffs = signoffs_list(charter)
     required = signoffs_required(charter)
-    content["sections"]["approval"]["signoffs"] = [
-        {"name": s.reviewer_name, "signed_at": s.created_at.isoformat(), "comment": s.comment} for s in signoffs
-    ]
-    content["sections"]["approval"]["signoffs_required"] = required
-    content["sections"]["approval"]["approved"] = required > 0 and len(signoffs) >= required
-    return content
+    approval = {
+        **content["sections"]["approval"],
+        "signoffs": [
+            {"name": s.reviewer_name, "signed_at": s.created_at.isoformat(), "comment": s.comment} for s in signoffs
+        ],
+        "signoffs_required": required,
+        "approved": required > 0 and len(signoffs) >= required,
+    }
+    # New dicts down to the approval section only: the stored content is shared, never written to.
+    return {**content, "sections": {**content["sections"], "approval": approval}}
