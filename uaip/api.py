@@ -6,6 +6,7 @@ messages per field, and a few conflicts add what the client needs to act (see :c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 import structlog
@@ -20,6 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from pydantic.json_schema import model_json_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils import html
@@ -44,10 +46,11 @@ class ContentNegotiation(DefaultContentNegotiation):
     """DRF's negotiation, but an unknown ``?format=`` is 406 naming the formats there are, not DRF's 404 (the
     resource exists; it has no such representation)."""
 
-    def filter_renderers(self, renderers: list[Any], format: str) -> list[Any]:  # noqa: A002 (DRF's name)
+    def filter_renderers(self, renderers: Iterable[BaseRenderer], format: str) -> list[BaseRenderer]:
+        renderers = list(renderers)
         found = [renderer for renderer in renderers if renderer.format == format]
         if not found:
-            offered = ", ".join(sorted({renderer.format for renderer in renderers}))
+            offered = ", ".join(sorted({str(renderer.format) for renderer in renderers}))
             raise exceptions.NotAcceptable(f"There is no format {format[:20]!r} here; use one of: {offered}.")
         return found
 

@@ -1,7 +1,8 @@
 """A hostile sweep of every session- or run-scoped URL: every method, as every role, a stranger and an anonymous
-visitor, with no body, a body of the wrong types, a body that is not JSON and a query string of junk, on a session with a complete
-interview and a charter. Whatever the request, the answer is never a 5xx; the API's errors are JSON with a
-``detail`` and a ``code``; an anonymous visitor is sent to the login page (web) or gets 401 (API).
+visitor, with no body, a body of the wrong types, a body that is not JSON and a query string of junk, on a
+session with a complete interview and a charter. Whatever the request, the answer is never a 5xx; the API's
+errors are JSON with a ``detail`` and a ``code``; an anonymous visitor is sent to the login page (web) or gets
+401 (API).
 
 The URLs come from the URL patterns (as in the permissions matrix), so a new endpoint is swept without anyone
 adding it here. Rate limits are off: they would stop the sweep before it reaches the handlers.
@@ -131,11 +132,7 @@ def _requests(api: bool, method: str) -> list[dict[str, Any]]:
 @pytest.mark.django_db
 def test_no_request_to_a_scoped_url_gets_a_5xx(swept):
     session, people, values = swept
-    clients = {
-        (who, api): (_api if api else _web)(people.get(who))
-        for who in WHO
-        for api in (True, False)
-    }
+    clients = {(who, api): (_api if api else _web)(people.get(who)) for who in WHO for api in (True, False)}
     failures: list[str] = []
     for name, regex in scoped_urls():
         url = _url(regex, values)
