@@ -26,7 +26,7 @@ from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.governance import DECISION_LABELS
 from sessions_app.interview.question_bank import Question, QuestionType, get_bank
 from sessions_app.interview.regulatory import TIER_LABELS
-from sessions_app.models import AnswerStatus
+from sessions_app.models import CROSS_STAGE, AnswerStatus
 
 if TYPE_CHECKING:
     from sessions_app.models import ScopingSession
@@ -403,6 +403,7 @@ def _open_issues(
             "reason": c.get("reason", ""),
         }
         for c in acknowledged_concerns
+        if c.get("stage") != CROSS_STAGE  # an accepted consistency finding is shown with the findings, once
     ]
     return {
         "escalated_answers": escalated,

@@ -219,7 +219,10 @@ def test_open_issues_list_escalated_answers_acknowledged_concerns_and_findings()
             "answer": CHURN_ANSWERS[("S1Q2", 0)],
         }
     ]
-    assert next(c["reason"] for c in issues["acknowledged_concerns"]).startswith("We score with last month")
+    # The gate's concern is listed with its stage; the accepted finding only with the findings (never as "stage 0").
+    assert [(c["stage"], c["reason"][:24]) for c in issues["acknowledged_concerns"]] == [
+        (1, "We score with last month")
+    ]
     [finding] = issues["consistency_findings"]
     assert finding["check"] == "personas_within_window" and finding["acknowledged"] is True
     assert finding["acknowledgement_reason"] == "The team lead only sets the cut-off; agents act daily."
