@@ -657,12 +657,20 @@ def _affirmed_areas(text: str) -> dict[str, str]:
 
 
 def explainability_level(
-    stakes: str | None, regulations: Iterable[str], archetype: str | None
+    stakes: str | None, regulations: Iterable[str], archetype: str | None, ai_act_tier: str | None = None
 ) -> tuple[str, list[str]]:
     """DOMAIN.md: high when stakes or regulations touch health, safety, legal, credit/lending, hiring/employment
     or regulated data; low for recommendation/ranking/marketing with low stakes; else medium. Returns the level
-    and the reasons."""
-    reasons = [f"stakes mention '{kw}' ({area})" for area, kw in _affirmed_areas(stakes or "").items()]
+    and the reasons.
+
+    Also high once stage 5 classes the system high-risk (or prohibited) under the EU AI Act: the Act asks such a
+    system to be interpretable by the people who oversee it (Art. 13, 14), whatever words the stakes use."""
+    reasons = []
+    if ai_act_tier in ("high", "prohibited"):
+        reasons.append(f"the EU AI Act classes the system as {'high-risk' if ai_act_tier == 'high' else 'prohibited'}")
+    reasons += [f"stakes mention '{kw}' ({area})" for area, kw in _affirmed_areas(stakes or "").items()]
+    if reasons:  # the Act's own classification says it; the same Act among the regulations would say it twice
+        regulations = [reg for reg in regulations if "ai act" not in reg.lower()]
     reasons += [f"regulation '{reg}' touches {area}" for reg in regulations for area in _affirmed_areas(reg)]
     if reasons:
         return "high", reasons
@@ -678,8 +686,9 @@ def build_stage_4(answers: AnswerSet) -> UserContext:
     data = assemble(4, answers, keep_item={"personas"})
     explainability = data.setdefault("explainability", {})
     if answers.plain("S4Q14") or answers.plain("S4Q15"):
+        tier = eu_ai_act_tier(assemble(5, answers).get("regulatory", {}).get("eu_ai_act", {})).tier
         level, reasons = explainability_level(
-            answers.plain("S4Q14"), answers.plain("S4Q15") or [], answers.plain("S1Q11")
+            answers.plain("S4Q14"), answers.plain("S4Q15") or [], answers.plain("S1Q11"), tier
         )
         explainability.update(level=level, level_reasons=reasons)
     return UserContext.model_validate(data)

@@ -13,6 +13,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sessions_app.formatting import plural as counted
 from sessions_app.interview import rules
 from sessions_app.interview.regulatory import TierResult, eu_ai_act_tier
 
@@ -147,6 +148,22 @@ class DecisionInputs:
     # Consistency findings: None until the cross-stage check ran (the charter); each {key, severity, description}.
     findings: Sequence[Mapping[str, Any]] | None = None
     acknowledged_findings: frozenset[str] = field(default_factory=frozenset)
+
+
+def _open_issues_text(escalated: int, accepted: int) -> str:
+    """What the open-issues rule rests on, in words: only the parts that hold."""
+    parts = []
+    if escalated:
+        parts.append(
+            f"{counted(escalated, 'ethics answer')} {'was' if escalated == 1 else 'were'} accepted only after three "
+            "attempts"
+        )
+    if accepted:
+        parts.append(
+            f"{counted(accepted, 'serious contradiction')} {'was' if accepted == 1 else 'were'} accepted with a reason"
+        )
+    both = " and ".join(parts)
+    return f"{both[:1].upper()}{both[1:]}: {'both need' if len(parts) == 2 else 'this needs'} watching."
 
 
 def _risks(principles: Sequence[str], singular: str, plural: str) -> str:
@@ -295,8 +312,7 @@ def decide(inputs: DecisionInputs) -> GovernanceDecision:
         (
             bool(inputs.escalated_questions) or bool(acknowledged_high),
             "open_issues",
-            "Some ethics answers were accepted only after three attempts, or serious contradictions were accepted "
-            "with a reason: both need watching.",
+            _open_issues_text(len(inputs.escalated_questions), len(acknowledged_high)),
             {"escalated_questions": list(inputs.escalated_questions), "acknowledged_findings": acknowledged_high},
             "proceed_with_monitoring",
         ),

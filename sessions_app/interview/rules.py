@@ -69,11 +69,17 @@ LOWER_IS_BETTER_METRIC_WORDS: Final = (
     "fpr",
     "fnr",
     "miss rate",
+    "false alarm",
+    "false alarms",
+    "gap",  # a fairness gap between groups (recall gap, parity gap) is better when smaller
+    "disparity",
+    "difference",
     "latency",
     "delay",
     "seconds",
     "minutes",
     "hours",
+    "days",
 )
 
 # --- Stage 3: data quality and feasibility ----------------------------------------------------------------------
@@ -88,14 +94,32 @@ FEASIBILITY_MEDIUM_MIN_AVERAGE: Final = 5.0  # otherwise medium when the average
 DATA_SOURCE_KINDS: Final = ("database", "api", "file", "stream")
 
 # --- Stage 4: explainability -----------------------------------------------------------------------------------
-# High when the stakes (S4Q14) or the regulations (S4Q15) touch one of these areas (not negated).
+# High when the stakes (S4Q14) or the regulations (S4Q15) touch one of these areas (not negated). DOMAIN.md's
+# areas, plus education and admissions (an Annex III area of the EU AI Act, like hiring) and, under legal, the
+# words of legal exposure a team writes (fines, complaints, discrimination, GDPR Art. 22, Annex III).
 EXPLAINABILITY_HIGH_KEYWORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "health": ("health", "medical", "patient", "clinical", "diagnos", "hipaa"),
         "safety": ("safety", "injury", "physical harm", "life-threatening"),
-        "legal": ("legal", "illegal", "lawsuit", "litigation", "liability", "criminal"),
+        "legal": (
+            "legal",
+            "illegal",
+            "lawsuit",
+            "litigation",
+            "liability",
+            "criminal",
+            "fines",
+            "fined",
+            "penalt",
+            "complaint",
+            "discriminat",
+            "article 22",
+            "automated decision",
+            "annex iii",
+        ),
         "credit/lending": ("credit", "lending", "loan", "mortgage", "ecoa", "fcra"),
         "hiring/employment": ("hiring", "employment", "recruit", "job applicant", "dismissal"),
+        "education/admissions": ("admission", "access to education", "grading", "student assessment"),
         "regulated data": (
             "regulated data",
             "special category",

@@ -397,10 +397,26 @@ def test_overall_feasibility(scores, fair, expected):
         ("A poor suggestion costs a click.", [], "recommendation", "low"),
         ("Wrong targeting wastes marketing spend of about €2 per email.", [], "classification", "low"),
         ("A missed leaver costs €480 of margin.", [], "classification", "medium"),
+        # Admissions: an Annex III area; a wrong rank exposes the university to complaints and fines.
+        ("A wrong ranking delays an applicant's offer.", ["EU AI Act, high-risk: Annex III point 3"], None, "high"),
+        ("A wrong ranking exposes us to Equal Status Acts complaints and fines.", [], "classification", "high"),
+        ("A wrong ranking loses an eligible applicant their admission.", [], "classification", "high"),
+        ("A wrong ranking shows a poorer product first.", [], "classification", "low"),
     ],
 )
 def test_explainability_level(stakes, regulations, archetype, level):
     assert explainability_level(stakes, regulations, archetype)[0] == level
+
+
+def test_a_system_the_eu_ai_act_classes_high_risk_needs_high_explainability():
+    level, reasons = explainability_level("A wrong ranking shows a poorer product first.", [], "recommendation", "high")
+    assert (level, reasons[0]) == ("high", "the EU AI Act classes the system as high-risk")
+    regulations = ["EU AI Act, high-risk: Annex III point 3", "Equal Status Acts (discrimination in education)"]
+    assert explainability_level("A wrong rank delays an offer.", regulations, None, "high")[1] == [
+        "the EU AI Act classes the system as high-risk",  # once, not again as a regulation
+        "regulation 'Equal Status Acts (discrimination in education)' touches legal",
+    ]
+    assert explainability_level("A poor suggestion costs a click.", [], "recommendation", "minimal")[0] == "low"
 
 
 def test_stage_5_decision_waits_for_every_principle_and_uses_the_feasibility_floor():

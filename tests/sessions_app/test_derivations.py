@@ -39,11 +39,14 @@ def test_a_latency_or_error_threshold_is_a_ceiling_and_a_rate_a_floor():
         "specificity": "at_least",
         "time from image to worklist flag (minutes)": "at_most",
     }
-    assert [metric_direction(name) for name in ("MAE", "P90 absolute error", "recall", "log loss")] == [
+    names = ("MAE", "P90 absolute error", "recall", "log loss", "recall gap between groups (points)", "AUC")
+    assert [metric_direction(name) for name in names] == [
         "at_most",
         "at_most",
         "at_least",
         "at_most",
+        "at_most",  # a fairness gap is a ceiling
+        "at_least",
     ]
     factors = narrative_context("Chest X-ray triage", hospital())["success_factors"]
     assert "time from image to worklist flag (minutes) of at most 1 before the model is used" in factors

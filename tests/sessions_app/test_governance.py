@@ -226,6 +226,10 @@ def test_unacknowledged_high_consistency_finding_revises_and_acknowledged_one_is
     acknowledged = decision_of(findings=findings, acknowledged_findings=frozenset({"realtime-vs-batch"}))
     assert fired(acknowledged)["open_issues"] == "proceed_with_monitoring"
     assert acknowledged.decision == "proceed_with_monitoring"
+    assert (
+        described(acknowledged, "open_issues")
+        == "1 serious contradiction was accepted with a reason: this needs watching."
+    )
 
 
 def test_low_data_feasibility_revises():
@@ -248,6 +252,23 @@ def test_limited_tier_is_monitored():
 def test_escalated_stage_5_answers_are_monitored():
     result = decision_of(escalated_questions=["S5Q4"])
     assert fired(result)["open_issues"] == "proceed_with_monitoring" and result.decision == "proceed_with_monitoring"
+    assert (
+        described(result, "open_issues")
+        == "1 ethics answer was accepted only after three attempts: this needs watching."
+    )
+    both = decision_of(
+        escalated_questions=["S5Q4", "S5Q9"],
+        findings=[{"key": "k", "severity": "high", "description": "x"}],
+        acknowledged_findings=frozenset({"k"}),
+    )
+    assert described(both, "open_issues") == (
+        "2 ethics answers were accepted only after three attempts and 1 serious contradiction was accepted with a "
+        "reason: both need watching."
+    )
+
+
+def described(result, rule: str) -> str:
+    return next(r.description for r in result.rules_fired if r.rule == rule)
 
 
 def test_every_rule_that_holds_is_recorded_and_the_final_level_ones_are_decisive():
