@@ -104,12 +104,22 @@ def _hits(text: str | None, words: Iterable[str]) -> list[str]:
     return [word for word in words if word in lowered]
 
 
-def _quote(text: str | None, limit: int = 120) -> str:
-    """Free text a finding rests on, quoted as the user wrote it (whole, or cut at a word with "…")."""
+def _quote(text: str | None, limit: int = 120, *, keep: str = "") -> str:
+    """Free text a finding rests on, quoted as the user wrote it: whole, or cut at a word with "…". A long text
+    is quoted around ``keep`` (the words the finding read) when the first ``limit`` characters would leave them
+    out."""
     text = " ".join((text or "").split())
-    if len(text) > limit:
-        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return f"“{text}”"
+    if len(text) <= limit:
+        return f"“{text}”"
+    at = text.lower().find(keep.lower()) if keep else -1
+    lead = ""
+    if at >= 0 and at + len(keep) > limit - 1:
+        sentence = max(text.rfind(". ", 0, at), text.rfind("; ", 0, at)) + 2  # the sentence saying it, if short
+        start = sentence if sentence >= 2 and at - sentence < limit * 3 // 4 else text.find(" ", at - limit // 2) + 1
+        text, lead = text[start:], "…"
+    if len(text) > limit - len(lead):
+        text = text[: limit - len(lead) - 1].rsplit(" ", 1)[0] + "…"
+    return f"“{lead}{text}”"
 
 
 def _short(text: str | None, limit: int = 80) -> str:
@@ -261,9 +271,10 @@ def check_personas_within_window(d: StageDeliverables) -> list[Finding]:
     return found
 
 
-def _update_period(text: str | None) -> int | None:
+def _update_period(text: str | None) -> tuple[int, str] | None:
+    """How often a source is updated, in seconds, and the word that says so."""
     lowered = (text or "").lower()
-    return next((seconds for word, seconds in rules.UPDATE_PERIOD_WORDS if word in lowered), None)
+    return next(((seconds, word) for word, seconds in rules.UPDATE_PERIOD_WORDS if word in lowered), None)
 
 
 def check_realtime_vs_batch(d: StageDeliverables) -> list[Finding]:
@@ -283,15 +294,16 @@ def check_realtime_vs_batch(d: StageDeliverables) -> list[Finding]:
     if d.data.all_sources_size_and_frequency:
         described.append(("the data sources are", "all-sources", d.data.all_sources_size_and_frequency))
     for subject, suffix, said in described:
-        period = _update_period(said)
-        if period is None or period <= need_s:
+        update = _update_period(said)
+        if update is None or update[0] <= need_s:
             continue
         found.append(
             _finding(
                 "realtime_vs_batch",
                 (2, 3),
                 "high",
-                f"{reason.capitalize()}, but {subject} updated in batches (stage 3 says: {_quote(said)}).",
+                f"{reason.capitalize()}, but {subject} updated in batches "
+                f"(stage 3 says: {_quote(said, keep=update[1])}).",
                 "Stream or refresh this source as often as predictions are needed, or relax the latency promise.",
                 suffix=suffix,
                 questions=("S2Q13", "S3Q1", "S3Q2"),

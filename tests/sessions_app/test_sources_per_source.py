@@ -138,7 +138,10 @@ def test_the_batch_check_reads_an_all_sources_answer_and_quotes_it():
     found = [f for f in rule_findings(deliverables) if f.check == "realtime_vs_batch"]
     assert len(found) == 1
     assert "the data sources are updated in batches" in found[0].description
-    assert "“PACS holds 1.2 million chest X-rays since 2015" in found[0].description
+    # Quoted from the sentence that says "nightly": the first 120 characters would leave it out.
+    assert (
+        "(stage 3 says: “…The clinical data warehouse is loaded by a nightly batch at 02:00.”)" in found[0].description
+    )
 
 
 def test_the_hospital_batch_finding_names_the_warehouse_alone():
