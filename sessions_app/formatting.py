@@ -112,6 +112,24 @@ def duration_text(seconds: float | int | None, *, missing: str = "—") -> str:
     return plural(hours, "hour") + (f" {plural(minutes, 'minute')}" if minutes else "")
 
 
+_SPAN_UNITS = (("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1))
+
+
+def span_text(seconds: float | int | None, *, missing: str = "—") -> str:
+    """A span of time in the largest unit it fills: exact ('13 days', '−2 hours'), else rounded with 'about'
+    ('about 21 days' for 30,210 minutes, 'about 2.5 hours')."""
+    if seconds is None:
+        return missing
+    size_s = abs(float(seconds))
+    unit, size = next(((u, n) for u, n in _SPAN_UNITS if size_s >= n), _SPAN_UNITS[-1])
+    value = size_s / size
+    sign = "−" if seconds < 0 else ""
+    if value.is_integer():
+        return f"{sign}{plural(int(value), unit)}"
+    rounded = round(value) if value >= 10 else round(value, 1)
+    return f"about {sign}{plural(rounded, unit)}"
+
+
 _MONTHS = (
     "January",
     "February",

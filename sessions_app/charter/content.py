@@ -20,7 +20,7 @@ from llm.types import LLMRequest, Purpose, Tier
 from sessions_app.charter.consistency import FindingLike, as_dict
 from sessions_app.charter.deliverables import StageDeliverables, StoredDeliverables
 from sessions_app.charter.framework import framework_coverage
-from sessions_app.formatting import first_sentence, number_text, quantity_text, short_name
+from sessions_app.formatting import first_sentence, number_text, quantity_text, short_name, span_text
 from sessions_app.interview import rules
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.governance import DECISION_LABELS
@@ -321,7 +321,7 @@ def _metric_alignment(d: StageDeliverables) -> dict[str, Any]:
             **window,
             "time_to_act_text": quantity_text(window["time_to_act"]),
             "prediction_latency_text": quantity_text(window["prediction_latency"]),
-            "margin_text": quantity_text(window["margin"]),
+            "margin_text": span_text(window.get("margin_seconds"), missing=""),
         },
         "validation_plan": {
             **metrics["validation_plan"],

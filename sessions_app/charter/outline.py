@@ -588,7 +588,7 @@ def _metric_alignment(s: Mapping[str, Any]) -> Blocks:
         ),
         heading("Validation plan"),
         fields(
-            ("Method", label(plan["method"])),
+            ("Method", _validation_method(plan)),
             ("Description", plan["method_description"]),
             ("Timeline", plan["timeline_text"]),
             ("Success criteria", plan["success_criteria"]),
@@ -792,6 +792,16 @@ def _open_issues(s: Mapping[str, Any]) -> Blocks:
             css_class="compact",
         ),
     ]
+
+
+VALIDATION_METHODS = {"ab_test": "A/B test against a control group", "before_after": "before/after comparison"}
+
+
+def _validation_method(plan: Mapping[str, Any]) -> str:
+    """The method in words; a plan that is neither an A/B test nor a before/after comparison is as described."""
+    if plan.get("method"):
+        return VALIDATION_METHODS.get(plan["method"], label(plan["method"]))
+    return "as described below" if plan.get("method_description") else ""
 
 
 def _answer_id(a: Mapping[str, Any]) -> str:

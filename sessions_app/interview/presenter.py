@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import Http404
 
-from sessions_app.formatting import number_text, quantity_text
+from sessions_app.formatting import number_text, quantity_text, span_text
 from sessions_app.interview import builders, selectors
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.completion import next_unanswered, required_progress
@@ -243,10 +243,11 @@ def _hints(reads: StageReads, q: Question) -> tuple[list[str], dict[str, str]]:
         derived = stage_definition(q.stage).derived_field(q.confirms)
         if q.confirms == "actionability_window.margin" and derived and len(derived.from_) == 2:
             window = builders.actionability(answers.value(derived.from_[0]), answers.value(derived.from_[1]))
-            if margin := window.get("margin"):
+            if window.get("margin"):
                 hints.append(
                     f"Your margin: time to act {quantity_text(window['time_to_act'], missing='?')} − prediction delay "
-                    f"{quantity_text(window['prediction_latency'], missing='?')} = {quantity_text(margin, missing='?')}"
+                    f"{quantity_text(window['prediction_latency'], missing='?')} = "
+                    f"{span_text(window['margin_seconds'])}"
                     f"{'' if window.get('sufficient') else ' (not enough to act on)'}."
                 )
         elif q.confirms == "data_sources[].covers_features":

@@ -10,7 +10,7 @@ import pytest
 from sessions_app.charter.consistency import rule_findings
 from sessions_app.charter.content import build_charter_content, narrative_context
 from sessions_app.charter.deliverables import deliverables_from_answers
-from sessions_app.formatting import first_sentence, plural, short_name
+from sessions_app.formatting import first_sentence, plural, short_name, span_text
 from sessions_app.interview.answer_set import AnswerSet
 from sessions_app.interview.answer_types import validate_answer
 from sessions_app.interview.builders import build_stage_1, metric_direction
@@ -136,6 +136,13 @@ def test_short_name_and_plural():
     assert short_name("Churn rate.") == "Churn rate"
     assert plural(3000.0, "labelled example") == "3,000 labelled examples"
     assert plural(1, "minute") == "1 minute" and plural(0.5, "day") == "0.5 days"
+
+
+def test_a_span_of_time_reads_in_the_largest_unit_it_fills():
+    assert span_text(21 * 86_400 - 30 * 60) == "about 21 days"  # not "30,210 minutes"
+    assert span_text(13 * 86_400) == "13 days" and span_text(-2 * 3_600) == "−2 hours"
+    assert span_text(9_000) == "about 2.5 hours" and span_text(45) == "45 seconds" and span_text(0) == "0 seconds"
+    assert span_text(None) == "—"
 
 
 def test_an_availability_note_naming_two_features_gives_each_its_own_reason():
