@@ -18,6 +18,7 @@ from sessions_app.charter.deliverables import StageDeliverables
 from sessions_app.charter.rendering import to_markdown
 from sessions_app.charter.services import charter_exports_store, charter_save
 from sessions_app.errors import RunRefused
+from sessions_app.interview.builders import explainability_with_tier
 from sessions_app.interview.governance import report_with_decision
 from sessions_app.interview.selectors import current_answer_set
 from sessions_app.models import (
@@ -46,7 +47,12 @@ class CriticalFindings(RunRefused):
 
 
 def stored_deliverables(session: ScopingSession) -> StageDeliverables:
-    return StageDeliverables.of(selectors.stage_deliverables(session))
+    """The deliverables each gate stored, with stage 4's explainability level taken again against stage 5's EU AI
+    Act tier (stage 4's gate ran before that answer existed)."""
+    d = StageDeliverables.of(selectors.stage_deliverables(session))
+    tier = d.ethics.regulatory.tier.tier if d.ethics.regulatory.tier else None
+    users = explainability_with_tier(d.users, d.problem.ml_archetype, tier)
+    return StageDeliverables(d.problem, d.metrics, d.data, users, d.ethics)
 
 
 def decided(

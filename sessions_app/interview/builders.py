@@ -682,6 +682,17 @@ def explainability_level(
     return "medium", ["the stakes touch no high-stakes area, and the task is not recommendation, ranking or marketing"]
 
 
+def explainability_with_tier(users: UserContext, archetype: str | None, tier: str | None) -> UserContext:
+    """The stage-4 explainability level taken again once stage 5 has classed the system under the EU AI Act (its
+    gate stored stage 4 before that answer existed); the same rule as ``explainability_level``."""
+    explain = users.explainability
+    if explain.level is None:
+        return users
+    level, reasons = explainability_level(explain.stakes, explain.regulations, archetype, tier)
+    updated = explain.model_copy(update={"level": level, "level_reasons": reasons})
+    return users.model_copy(update={"explainability": updated})
+
+
 def build_stage_4(answers: AnswerSet) -> UserContext:
     data = assemble(4, answers, keep_item={"personas"})
     explainability = data.setdefault("explainability", {})

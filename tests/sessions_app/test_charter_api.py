@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions_app.models import Charter, RunStatus, StageRun
+from sessions_app.models import Charter, RunStatus, StageRun, StageState
 from tests.fakes import anthropic as fa
 from tests.sessions_app.factories import make_session
 from tests.sessions_app.interview_helpers import complete_interview
@@ -207,3 +207,18 @@ def test_consistency_can_be_checked_before_generating(api, user, finished, run_t
     review = api.get(f"/api/v1/sessions/{finished.id}/consistency").json()
     assert review["checked_at"] is not None and review["findings"] == []
     assert not Charter.objects.filter(session=finished).exists()
+
+
+def test_explainability_is_high_in_the_charter_once_stage_5_classes_the_system_high_risk(api, user, generate):
+    """Stage 4's gate stored 'medium' (churn's stakes touch no high-stakes area) before stage 5 existed; an Annex III
+    area named in stage 5 makes it high-risk, and the charter takes the level again."""
+    session = make_session(user, project_name="Kestrel admissions")
+    complete_interview(session, {("S5Q42", 0): "education", ("S5Q43", 0): "none"})
+    stored = StageState.objects.get(session=session, stage=4).deliverable["explainability"]
+    assert stored["level"] == "medium"
+    assert generate(session).status == RunStatus.SUCCEEDED
+    explainability = api.get(f"/api/v1/sessions/{session.id}/charter").json()["content"]["sections"]["user_context"][
+        "explainability"
+    ]
+    assert explainability["level"] == "high"
+    assert explainability["level_reasons"][0] == "the EU AI Act classes the system as high-risk"
