@@ -175,16 +175,26 @@ def _conditions(d: StageDeliverables, decision: str | None) -> list[str]:
     for row in _principles(d):
         residual = row.get("residual_risk") or {}
         band = residual.get("band")
-        mitigation = row.get("mitigation") or "no mitigation given"
+        # The mitigation itself is in the risks table right above the decision: named, not repeated.
+        mitigated = bool(row.get("mitigation"))
         score = number_text(residual.get("score"))
         if band in ("critical", "high"):
             conditions.append(
-                f"Reduce the {row['label']} residual risk ({band}, score {score}) before proceeding; current "
-                f"mitigation: {mitigation}"
+                f"Reduce the {row['label']} residual risk ({band}, score {score}) before proceeding: "
+                + (
+                    "its mitigation (in the risks table above) does not bring it low enough."
+                    if mitigated
+                    else "no mitigation is given."
+                )
             )
         elif band == "medium":
             conditions.append(
-                f"Monitor the {row['label']} residual risk (medium, score {score}); mitigation: {mitigation}"
+                f"Monitor the {row['label']} residual risk (medium, score {score})"
+                + (
+                    " and keep its mitigation (in the risks table above) in place."
+                    if mitigated
+                    else "; no mitigation is given."
+                )
             )
     feasibility = d.data.overall_feasibility
     if feasibility == rules.FEASIBILITY_FLOOR_LEVEL:
@@ -548,9 +558,12 @@ def narrative_context(project_name: str, deliverables: StoredDeliverables | Stag
         (row for row in _principles(d) if row.get("residual_risk")),
         key=lambda row: (-rules.BAND_ORDER.index(row["residual_risk"]["band"]), -row["residual_risk"]["score"]),
     )
+    # The major risks: those still medium or above after mitigation (all five are in section 7), or the
+    # highest one when every risk is low.
+    major = [row for row in ranked if row["residual_risk"]["band"] != "low"] or ranked[:1]
     risks = [
         {"principle": row["label"], "risk": row.get("risk") or "", "residual_band": row["residual_risk"]["band"]}
-        for row in ranked
+        for row in major
     ]
     factors = [
         f"{m.name} of {m.direction.replace('_', ' ')} {number_text(m.threshold)} before the model is used"

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from sessions_app.charter.content import SECTIONS
-from sessions_app.formatting import date_text, number_text, quantity_text, sentences, short_name
+from sessions_app.charter.content import SECTION_TITLES, SECTIONS
+from sessions_app.formatting import date_text, number_text, plural, quantity_text, sentences, short_name
 from sessions_app.interview.question_bank import get_bank
 
 EMPTY = "—"
@@ -312,7 +312,7 @@ def _executive_summary(s: Mapping[str, Any]) -> Blocks:
             ("Data feasibility", s["overall_feasibility"]),
             ("Governance decision", s["decision_label"] + committee),
         ),
-        para(s["summary"]),
+        para(s["summary"]) if s.get("summary") else None,
         heading("Why this decision"),
         bullets(s["decision_reasoning"], "No reason recorded yet."),
         para(s["decision_rationale"]) if _adds_to(s["decision_rationale"], s["decision_reasoning"]) else None,
@@ -341,8 +341,7 @@ def _strategic_alignment(s: Mapping[str, Any]) -> Blocks:
             widths=(26, 10, 10, 11, 43),
         ),
         heading("Business impact"),
-        fields(("Why now", impact["why_now"])),
-        bullets(impact["kpi_changes"], None),
+        fields(("Why now", impact["why_now"])),  # each KPI's change is its row in the table above
     ]
 
 
@@ -654,15 +653,22 @@ def _eu_ai_act_answers(answers: Mapping[str, Any]) -> Fields:
     )
 
 
+def _section_numbers(titles: Sequence[str]) -> str:
+    """Charter sections by their numbers ('5, 7'; a section without one by its title): a row, not a list."""
+    numbers = sorted({t.split(".", 1)[0] for t in titles if t.split(".", 1)[0].isdigit()}, key=int)
+    others = [t for t in titles if not t.split(".", 1)[0].isdigit()]
+    return ", ".join([*numbers, *others])
+
+
 def _framework_coverage(s: Mapping[str, Any]) -> Blocks:
     return [
         para(s["summary"]),
         heading("Evidenced by the interview"),
         table(
-            ["Subcategory", "Outcome", "Charter sections", "Questions (see the appendix)"],
-            [[c["id"], c["summary"], c["sections"], ", ".join(c["questions"])] for c in s["covered"]],
+            ["Subcategory", "Outcome", "Sections", "Questions (see the appendix)"],
+            [[c["id"], c["summary"], _section_numbers(c["sections"]), ", ".join(c["questions"])] for c in s["covered"]],
             empty="None.",
-            widths=(13, 45, 22, 20),
+            widths=(13, 57, 10, 20),
             css_class="compact",
         ),
         heading("Not covered by the interview"),
@@ -733,8 +739,13 @@ def _operational_strategy(s: Mapping[str, Any]) -> Blocks:
         heading("Retraining triggers"),
         bullets(s["retraining_triggers"]),
         fields(("Feedback review cadence", ", ".join(s["feedback_review_cadence"]))),
-        heading("What would break the link between model and KPIs", 4),
-        bullets(s["kpi_link_failure_modes"]),
+        # Each pathway lists what would break it (section 6); listing them all again here would say it twice.
+        para(
+            f"What would break the link between model and KPIs ({plural(len(s['kpi_link_failure_modes']), 'risk')}) "
+            f"is listed with each causal pathway in {SECTION_TITLES['metric_alignment']}."
+        )
+        if s["kpi_link_failure_modes"]
+        else None,
     ]
 
 
@@ -755,8 +766,7 @@ def _finding_row(f: Mapping[str, Any]) -> list[Any]:
     if f.get("source") in FINDING_SOURCES:
         finding = f"{finding} (found by {FINDING_SOURCES[f['source']]})"
     return [
-        f["severity"],
-        stages,
+        f"{f['severity']} (stage{'s' if len(f.get('stages') or ()) > 1 else ''} {stages})" if stages else f["severity"],
         finding,
         question_refs(f.get("questions") or ()),
         f["recommendation"],
@@ -785,10 +795,10 @@ def _open_issues(s: Mapping[str, Any]) -> Blocks:
         heading("Consistency findings"),
         para(note) if note else None,
         table(
-            ["Severity", "Stages", "Finding", "Rests on", "Recommendation", "Acknowledged"],
+            ["Severity", "Finding", "Rests on", "Recommendation", "Acknowledged"],
             [_finding_row(f) for f in s["consistency_findings"]],
             empty="None.",
-            widths=(9, 8, 28, 20, 22, 13),
+            widths=(9, 29, 22, 18, 22),
             css_class="compact",
         ),
     ]
@@ -894,6 +904,9 @@ def charter_outline(content: Mapping[str, Any], *, appendix: bool = True) -> Out
         f"by {writer} from the stored answers; every table and figure comes from the answers."
     )
     sections = content["sections"]
+    if content.get("narrative_source") == "offline" and "executive_summary" in sections:
+        # The offline summary is the fields above it in one paragraph: shown, it would say everything twice.
+        sections = {**sections, "executive_summary": {**sections["executive_summary"], "summary": ""}}
     keys = [key for key, _ in SECTIONS if key not in APPENDIX_SECTIONS]
     keys += [key for key, _ in SECTIONS if key in APPENDIX_SECTIONS and appendix]
     titles = dict(SECTIONS)

@@ -280,9 +280,8 @@ def test_framework_coverage_lists_covered_and_uncovered_subcategories(markdown, 
     assert coverage["covered"] and coverage["uncovered"]
     assert f"{coverage['summary']}\n" in markdown
     for row in coverage["covered"]:
-        sections = (
-            "<br>".join(f"• {name}" for name in row["sections"]) if len(row["sections"]) > 1 else row["sections"][0]
-        )
+        # the sections by number, in order, on one line: "5, 7" for "7. Ethical review" and "5. User context"
+        sections = ", ".join(sorted((name.split(".")[0] for name in row["sections"]), key=int))
         assert f"| {row['id']} | {row['summary']} | {sections} | {', '.join(row['questions'])} |" in markdown
     # the uncovered subcategories by identifier, in one sentence
     assert ", ".join(row["id"] for row in coverage["uncovered"]) + ".\n" in markdown
