@@ -48,6 +48,11 @@ def test_generate_shows_progress_then_the_charter(web, finished):
     html = web.get(page(finished)).content.decode()
     assert "Version 1 of 1" in html and "AI Project Charter: Kestrel churn" in html
     assert "Executive summary" in html and "written offline" in html
+    assert "0 tokens" not in html and "$0.00" not in html  # offline: nothing spent, nothing to show
+    StageRun.objects.filter(pk=run.pk).update(
+        provider="anthropic", model="claude-x", input_tokens=9000, output_tokens=876
+    )
+    assert "9,876 tokens · $0.00 · anthropic claude-x" in web.get(page(finished)).content.decode()
 
 
 def test_downloads_and_printable_page(web, finished, run_tasks):
