@@ -1,4 +1,4 @@
-"""API plumbing shared by every app: pagination, content negotiation, the JSON error format and the schema helpers.
+"""API plumbing shared by every app: pagination, the JSON error format and the schema helpers.
 
 Every error under ``/api/`` is ``{"detail": str, "code": str}``; validation errors add ``errors`` with the
 messages per field, and a few conflicts add what the client needs to act (see :class:`ErrorOutput`).
@@ -6,7 +6,6 @@ messages per field, and a few conflicts add what the client needs to act (see :c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, cast
 
 import structlog
@@ -20,9 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field, inline_serializer
 from pydantic.json_schema import model_json_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.utils import html
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -40,19 +37,6 @@ class Pagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-class ContentNegotiation(DefaultContentNegotiation):
-    """DRF's negotiation, but an unknown ``?format=`` is 406 naming the formats there are, not DRF's 404 (the
-    resource exists; it has no such representation)."""
-
-    def filter_renderers(self, renderers: Iterable[BaseRenderer], format: str) -> list[BaseRenderer]:
-        renderers = list(renderers)
-        found = [renderer for renderer in renderers if renderer.format == format]
-        if not found:
-            offered = ", ".join(sorted({str(renderer.format) for renderer in renderers}))
-            raise exceptions.NotAcceptable(f"There is no format {format[:20]!r} here; use one of: {offered}.")
-        return found
 
 
 def call_service(action: Any, **kwargs: Any) -> Any:

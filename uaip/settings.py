@@ -251,7 +251,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["uaip.ratelimits.CountedIsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "uaip.api.Pagination",
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "uaip.api.ContentNegotiation",  # unknown ?format= → 406, not 404
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "uaip.negotiation.ContentNegotiation",  # unknown ?format= → 406, not 404
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "uaip.api.exception_handler",
